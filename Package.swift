@@ -1,0 +1,36 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "delivery-metrics",
+    products: [
+        .executable(name: "delivery-metrics", targets: ["DeliveryMetrics"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2")
+    ],
+    targets: [
+        // libuv from Debian's libuv1-dev, found through pkg-config.
+        .systemLibrary(
+            name: "CUV",
+            path: "Sources/CUV",
+            pkgConfig: "libuv",
+            providers: [.apt(["libuv1-dev"])]
+        ),
+        // The Swift face of libuv plus HTTP/1.1; knows nothing of metrics.
+        .target(name: "Loop", dependencies: ["CUV"]),
+        // The service.
+        .executableTarget(
+            name: "DeliveryMetrics",
+            dependencies: [
+                "Loop",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "LoopTests", dependencies: ["Loop", "CUV"]),
+        .testTarget(name: "DeliveryMetricsTests", dependencies: ["DeliveryMetrics", "Loop"]),
+        // Black-box tests against a running binary; skipped unless DELIVERY_METRICS_URL is set (see `make acceptance`).
+        .testTarget(name: "AcceptanceTests", path: "Acceptance"),
+    ],
+    swiftLanguageModes: [.v6]
+)

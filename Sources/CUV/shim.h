@@ -1,0 +1,12 @@
+// The C face of libuv for Swift. Only casts live here: libuv's handle "subclasses" share a prefix with
+// uv_handle_t and uv_stream_t, which C expresses with a cast and Swift cannot.
+#ifndef CUV_SHIM_H
+#define CUV_SHIM_H
+
+#include <uv.h>
+
+static inline uv_handle_t *cuv_handle(void *handle) { return (uv_handle_t *)handle; }
+static inline uv_stream_t *cuv_stream(void *stream) { return (uv_stream_t *)stream; }
+static inline const struct sockaddr *cuv_sockaddr(const void *address) { return (const struct sockaddr *)address; }
+
+#endif

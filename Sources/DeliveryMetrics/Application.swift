@@ -1,0 +1,206 @@
+import Glibc
+import Logging
+import Loop
+
+/// The service: owns the loop's state (server, routes, signal watchers, log flushing) and answers requests.
+///
+/// Everything here runs on the loop thread; this object is the one root that all mutable state hangs off.
+final class Application: HTTPHandler {
+    typealias Handler = (Request, [String: String]) -> Response
+
+    /// A route matched while screening a head, kept on the responder for `handle`.
+    private final class MatchedRoute {
+        let handler: Handler
+        let parameters: [String: String]
+        let template: String
+
+        init(handler: @escaping Handler, parameters: [String: String], template: String) {
+            self.handler = handler
+            self.parameters = parameters
+            self.template = template
+        }
+    }
+
+    let configuration: Configuration
+    let loop: EventLoop
+    let logger: Logger
+    private let sink: LogSink
+    private var router = Router<Handler>()
+    private var server: HTTPServer!
+    private var signalWatchers: [SignalWatcher] = []
+    private var logFlusher: IterationHook?
+    private var gracefulDeadline: Timer?
+    private(set) var isReady = false
+    private var isShuttingDown = false
+
+    init(configuration: Configuration, loop: EventLoop, sink: LogSink, logger: Logger) {
+        self.configuration = configuration
+        self.loop = loop
+        self.sink = sink
+        self.logger = logger
+        addRoutes()
+    }
+
+    private func addRoutes() {
+        router.add("GET", "/-/healthy") { _, _ in .text(200, "OK\n") }
+        router.add("GET", "/-/ready") { [unowned self] _, _ in
+            isReady ? .text(200, "OK\n") : .text(503, "shutting down\n")
+        }
+        router.add("GET", "/metrics") { [unowned self] request, _ in metrics(request) }
+    }
+
+    /// Binds, installs signal handlers and log flushing; the loop does the rest once `run` starts it.
+    func start() throws(LoopError) -> SocketAddress {
+        logFlusher = IterationHook(loop: loop) { [sink] in sink.flush() }
+        server = HTTPServer(loop: loop, configuration: configuration.http, handler: self)
+        let address = try bind()
+        for signal in [SIGTERM, SIGINT] {
+            let watcher = try SignalWatcher(loop: loop, signal: signal) { [unowned self] signal in
+                beginShutdown(signal: signal)
+            }
+            watcher.unref()
+            signalWatchers.append(watcher)
+        }
+        isReady = true
+        logger.info(
+            "delivery-metrics started",
+            metadata: [
+                "version": "\(BuildInfo.version)",
+                "revision": "\(BuildInfo.revision)",
+                "build_date": "\(BuildInfo.buildDate)",
+                "address": "\(address)",
+            ]
+        )
+        return address
+    }
+
+    /// All interfaces means `::` (which takes IPv4 too); a host without IPv6 falls back to `0.0.0.0`.
+    private func bind() throws(LoopError) -> SocketAddress {
+        let port = configuration.port
+        if !configuration.listenAddress.isEmpty {
+            return try server.listen(on: SocketAddress(host: configuration.listenAddress, port: port))
+        }
+        do {
+            return try server.listen(on: SocketAddress(host: "::", port: port))
+        } catch where error.name == "EAFNOSUPPORT" || error.name == "EADDRNOTAVAIL" {
+            return try server.listen(on: SocketAddress(host: "0.0.0.0", port: port))
+        }
+    }
+
+    /// Runs the loop until shutdown has closed everything; returns the exit status.
+    func run() -> Int32 {
+        loop.run()
+        let status = loop.close()
+        if status != 0 {
+            logger.error("event loop closed with handles still open", metadata: ["handles": "\(loop.handleCount)"])
+        }
+        sink.flush()
+        return status == 0 ? 0 : 1
+    }
+
+    /// SIGTERM or SIGINT: stop accepting, turn `/-/ready` to 503, let requests in flight finish within the graceful
+    /// timeout, then close everything. A second signal cuts connections at once.
+    private func beginShutdown(signal: Int32) {
+        guard !isShuttingDown else {
+            logger.warning("second signal: closing connections now", metadata: ["signal": "\(signal)"])
+            server.closeAll()
+            return
+        }
+        isShuttingDown = true
+        isReady = false
+        logger.info(
+            "shutting down",
+            metadata: [
+                "signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")",
+                "graceful_timeout_s": "\(configuration.gracefulTimeoutSeconds)",
+            ]
+        )
+        let timeout = UInt64(configuration.gracefulTimeoutSeconds * 1000)
+        gracefulDeadline = Timer.once(on: loop, after: timeout) { [unowned self] in
+            gracefulDeadline = nil
+            logger.warning(
+                "graceful timeout reached: closing connections still open",
+                metadata: ["connections": "\(server.openConnections)"]
+            )
+            server.closeAll()
+        }
+        server.shutdown { [unowned self] in finishShutdown() }
+    }
+
+    private func finishShutdown() {
+        gracefulDeadline?.close()
+        gracefulDeadline = nil
+        for watcher in signalWatchers { watcher.close() }
+        signalWatchers = []
+        logger.info("stopped")
+        sink.flush()
+        logFlusher?.close()
+        logFlusher = nil
+    }
+
+    // MARK: - HTTPHandler
+
+    func screen(_ head: RequestHead, responder: Responder) -> Response? {
+        guard let segments = head.pathSegments else {
+            return .error(HTTPError(400, "malformed percent-encoding in path"))
+        }
+        switch router.match(method: head.method, segments: segments) {
+        case .found(let handler, let parameters, let template):
+            responder.context = MatchedRoute(handler: handler, parameters: parameters, template: template)
+            return nil
+        case .notFound:
+            return .error(HTTPError(404, "no route for \(head.method) \(head.rawPath)"))
+        case .methodNotAllowed(let allowed):
+            var response = Response.error(HTTPError(405, "method \(head.method) not allowed; use \(allowed.joined(separator: ", "))"))
+            response.headers.add("Allow", allowed.joined(separator: ", "))
+            return response
+        }
+    }
+
+    func handle(_ request: Request, responder: Responder) {
+        guard let route = responder.context as? MatchedRoute else { return }
+        responder.context = nil
+        responder.respond(route.handler(request, route.parameters), route: route.template)
+    }
+
+    func didRespond(_ entry: AccessLogEntry) {
+        guard configuration.accessLog else { return }
+        var metadata: Logger.Metadata = [
+            "method": "\(entry.method)",
+            "uri": "\(entry.target)",
+            "proto": "\(entry.version)",
+            "status": "\(entry.status)",
+            "duration_s": "\(GoFloat.format((entry.durationSeconds * 1e6).rounded() / 1e6))",
+            "remote_ip": "\(entry.remoteAddress)",
+            "written_bytes": "\(entry.writtenBytes)",
+            "system": "http",
+        ]
+        if let host = entry.host { metadata["host"] = "\(host)" }
+        if let agent = entry.userAgent { metadata["user_agent"] = "\(agent)" }
+        if let referrer = entry.referrer { metadata["referrer"] = "\(referrer)" }
+        if let contentType = entry.contentType { metadata["content_type"] = "\(contentType)" }
+        logger.info("access", metadata: metadata)
+    }
+
+    // MARK: - Routes
+
+    private func metrics(_ request: Request) -> Response {
+        var exposition = TextExposition()
+        exposition.family(
+            "delivery_version_info",
+            type: "gauge",
+            help: "A metric with a constant '1' value labeled by the build date and revision of delivery-metrics."
+        )
+        exposition.sample(
+            "delivery_version_info",
+            labels: [("build_date", BuildInfo.buildDate), ("revision", BuildInfo.revision)],
+            1
+        )
+        ProcessMetrics.read().write(to: &exposition)
+        return Response(
+            status: 200,
+            headers: ["Content-Type": TextExposition.contentType],
+            body: Array(exposition.text.utf8)
+        )
+    }
+}

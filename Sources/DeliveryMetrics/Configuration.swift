@@ -1,0 +1,248 @@
+import Loop
+
+/// Everything the service is told at boot, from flags and environment variables, read once into one immutable
+/// value. Nothing reads the environment after this.
+struct Configuration: Sendable {
+    enum LogFormat: String, Sendable, CaseIterable {
+        case text
+        case json
+        case color
+    }
+
+    var port = 2112
+    /// Empty means every interface (IPv6 and IPv4 where the host has both).
+    var listenAddress = ""
+    var gracefulTimeoutSeconds = 10.0
+    var logFormat = LogFormat.text
+    var accessLog = true
+    var http = HTTPServerConfiguration()
+    /// The token every `/api` write must carry in `X-Private-Token`.
+    var authToken = ""
+
+    /// A problem with the flags or environment; the process prints it on one line and exits 2.
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// What a run asks for: serve, or print the help and exit 0.
+    enum Command {
+        case serve(Configuration)
+        case help
+    }
+}
+
+extension Configuration {
+    static func parse(arguments: [String], environment: [String: String]) throws -> Command {
+        var configuration = Configuration()
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("-"), argument != "-", argument != "--" else {
+                throw Problem(description: "unexpected argument \"\(argument)\" (flags only; see --help)")
+            }
+            // Go's flag package accepts -name and --name alike; the original's image passes -port and -log-format.
+            let body = argument.drop { $0 == "-" }
+            let name: String
+            var value: String?
+            if let equals = body.firstIndex(of: "=") {
+                name = String(body[..<equals])
+                value = String(body[body.index(after: equals)...])
+            } else {
+                name = String(body)
+            }
+            if name == "help" || name == "h" { return .help }
+            guard let flag = Flag.all.first(where: { $0.name == name || $0.negatedName == name }) else {
+                throw Problem(description: "unknown flag \(argument) (see --help)")
+            }
+            if flag.isBoolean {
+                let raw = value ?? "true"
+                guard let parsed = Bool(raw) else {
+                    throw Problem(description: "invalid value \"\(raw)\" for flag -\(name): want true or false")
+                }
+                try flag.apply(name == flag.negatedName ? String(!parsed) : String(parsed), &configuration)
+                continue
+            }
+            if value == nil {
+                guard index < arguments.count else { throw Problem(description: "flag needs a value: -\(name)") }
+                value = arguments[index]
+                index += 1
+            }
+            try flag.apply(value!, &configuration)
+        }
+        guard let token = environment["AUTH_TOKEN"], !token.isEmpty else {
+            throw Problem(description: "AUTH_TOKEN is empty or unset: set it to the token /api writers must send")
+        }
+        configuration.authToken = token
+        return .serve(configuration)
+    }
+}
+
+/// One command-line flag: its name, what it sets, and its line in `--help`.
+struct Flag: Sendable {
+    let name: String
+    let valueName: String
+    let help: String
+    let apply: @Sendable (String, inout Configuration) throws -> Void
+    var isBoolean: Bool { valueName.isEmpty }
+    var negatedName: String? { isBoolean ? "no-" + name : nil }
+
+    static let all: [Flag] = [
+        Flag(name: "port", valueName: "int", help: "TCP port to listen on (default 2112)") { value, configuration in
+            configuration.port = try integer(value, flag: "port", in: 0...65535)
+        },
+        Flag(
+            name: "listen-address",
+            valueName: "address",
+            help: "numeric IPv4 or IPv6 address to listen on (default: all interfaces)"
+        ) { value, configuration in
+            configuration.listenAddress = value
+        },
+        Flag(
+            name: "graceful-timeout",
+            valueName: "duration",
+            help: "how long a shutdown waits for requests in flight (default 10s)"
+        ) { value, configuration in
+            configuration.gracefulTimeoutSeconds = try duration(value, flag: "graceful-timeout")
+        },
+        Flag(name: "log-format", valueName: "text|json|color", help: "log format (default text)") {
+            value,
+            configuration in
+            guard let format = Configuration.LogFormat(rawValue: value) else {
+                throw Configuration.Problem(
+                    description: "invalid value \"\(value)\" for flag -log-format: want text, json or color"
+                )
+            }
+            configuration.logFormat = format
+        },
+        Flag(name: "access-log", valueName: "", help: "log one line per request (default true)") {
+            value,
+            configuration in
+            configuration.accessLog = value == "true"
+        },
+        Flag(
+            name: "max-connections",
+            valueName: "int",
+            help: "connections open at once; more are closed on accept (default 4096)"
+        ) { value, configuration in
+            configuration.http.maxConnections = try integer(value, flag: "max-connections", in: 1...1_000_000)
+        },
+        Flag(
+            name: "read-header-timeout",
+            valueName: "duration",
+            help: "time a client has to send a request head, else 408 (default 10s)"
+        ) { value, configuration in
+            configuration.http.headTimeoutMilliseconds = try milliseconds(value, flag: "read-header-timeout")
+        },
+        Flag(
+            name: "idle-timeout",
+            valueName: "duration",
+            help: "idle keep-alive connections, and stalled bodies, are closed after this (default 60s)"
+        ) { value, configuration in
+            configuration.http.idleTimeoutMilliseconds = try milliseconds(value, flag: "idle-timeout")
+        },
+        Flag(
+            name: "max-header-bytes",
+            valueName: "int",
+            help: "largest request head accepted, else 431 (default 8192)"
+        ) { value, configuration in
+            configuration.http.limits.maxHeadBytes = try integer(value, flag: "max-header-bytes", in: 256...1 << 20)
+        },
+        Flag(
+            name: "max-body-bytes",
+            valueName: "int",
+            help: "largest request body accepted, else 413 (default 1048576)"
+        ) { value, configuration in
+            configuration.http.limits.maxBodyBytes = try integer(value, flag: "max-body-bytes", in: 0...64 << 20)
+        },
+    ]
+
+    static let environment: [(name: String, help: String)] = [
+        ("AUTH_TOKEN", "required: the token /api writers send in X-Private-Token")
+    ]
+
+    static func helpText() -> String {
+        var lines = [
+            "Usage: delivery-metrics [flags]",
+            "",
+            "Push metrics for delivery teams, scraped by Prometheus at /metrics.",
+            "",
+            "Flags (one or two dashes; -name value or -name=value):",
+        ]
+        for flag in all {
+            let left = flag.isBoolean ? "  --\(flag.name), --no-\(flag.name)" : "  --\(flag.name) \(flag.valueName)"
+            lines.append(left.padding(to: 34) + flag.help)
+        }
+        lines.append("  --help".padding(to: 34) + "print this help")
+        lines.append("")
+        lines.append("Environment:")
+        for variable in environment {
+            lines.append("  \(variable.name)".padding(to: 34) + variable.help)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func integer(
+        _ value: String,
+        flag: String,
+        in range: ClosedRange<Int>
+    ) throws(Configuration.Problem) -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw Configuration.Problem(
+                description: "invalid value \"\(value)\" for flag -\(flag): want an integer in \(range)"
+            )
+        }
+        return number
+    }
+
+    private static func duration(_ value: String, flag: String) throws(Configuration.Problem) -> Double {
+        guard let seconds = GoDuration.seconds(value), seconds >= 0 else {
+            throw Configuration.Problem(
+                description: "invalid value \"\(value)\" for flag -\(flag): want a duration such as 10s or 1m30s"
+            )
+        }
+        return seconds
+    }
+
+    private static func milliseconds(_ value: String, flag: String) throws(Configuration.Problem) -> UInt64 {
+        let seconds = try duration(value, flag: flag)
+        guard seconds > 0 else {
+            throw Configuration.Problem(description: "invalid value \"\(value)\" for flag -\(flag): must be above 0")
+        }
+        return UInt64(max(1, (seconds * 1000).rounded()))
+    }
+}
+
+extension String {
+    fileprivate func padding(to width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
+}
+
+/// Go's `time.ParseDuration`: a sequence of decimal numbers with units, such as `300ms`, `1.5h` or `2h45m`.
+enum GoDuration {
+    static func seconds(_ text: String) -> Double? {
+        let units: [(String, Double)] = [
+            ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600),
+        ]
+        var rest = Substring(text)
+        var sign = 1.0
+        if rest.first == "-" || rest.first == "+" {
+            sign = rest.first == "-" ? -1 : 1
+            rest = rest.dropFirst()
+        }
+        if rest == "0" { return 0 }
+        guard !rest.isEmpty else { return nil }
+        var total = 0.0
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            guard !number.isEmpty, let value = Double(number) else { return nil }
+            rest = rest.dropFirst(number.count)
+            guard let (unit, scale) = units.filter({ rest.hasPrefix($0.0) }).max(by: { $0.0.count < $1.0.count })
+            else { return nil }
+            rest = rest.dropFirst(unit.count)
+            total += value * scale
+        }
+        return sign * total
+    }
+}

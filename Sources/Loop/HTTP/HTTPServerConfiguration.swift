@@ -1,0 +1,59 @@
+/// The server's limits and timeouts. The defaults are production values; tests shrink them.
+public struct HTTPServerConfiguration: Sendable {
+    public var limits = HTTPLimits()
+    /// A request head must be complete this long after its first byte (slowloris), else 408.
+    public var headTimeoutMilliseconds: UInt64 = 10_000
+    /// An idle keep-alive connection, or a body that stops arriving, is given up after this long.
+    public var idleTimeoutMilliseconds: UInt64 = 60_000
+    /// How long a closing connection keeps draining the peer's bytes, so they cannot turn our last response into a
+    /// reset.
+    public var lingerMilliseconds: UInt64 = 2_000
+    public var maxConnections = 4096
+    public var backlog: Int32 = 511
+    /// Reading stops while a connection's unsent output is above this, so a client that pipelines without reading
+    /// cannot grow memory.
+    public var maxPendingOutputBytes = 1024 * 1024
+    /// Requests parsed and not yet answered, per connection; past this, reading pauses.
+    public var maxPipelinedRequests = 64
+
+    public init() {}
+
+    /// How often deadlines are checked: often enough for the shortest timeout to be kept to within a quarter.
+    var sweepIntervalMilliseconds: UInt64 {
+        max(5, min(1_000, min(headTimeoutMilliseconds, idleTimeoutMilliseconds, lingerMilliseconds) / 4))
+    }
+}
+
+/// One answered request, for the access log.
+public struct AccessLogEntry: Sendable {
+    public var method: String
+    public var target: String
+    public var version: HTTPVersion
+    public var status: Int
+    public var durationSeconds: Double
+    public var remoteAddress: String
+    public var host: String?
+    public var userAgent: String?
+    public var referrer: String?
+    public var contentType: String?
+    public var writtenBytes: Int
+    /// The route's template when the handler named one (keeps raw paths out of labels).
+    public var route: String?
+}
+
+/// How the server hands requests to the service.
+public protocol HTTPHandler: AnyObject {
+    /// Called once a head is parsed, before any body is read. Returning a response refuses the request at once
+    /// (unknown route, missing token): the body is not read, and `100 Continue` is never sent. What the handler
+    /// learns here it may keep in `responder.context` for `handle`.
+    func screen(_ head: RequestHead, responder: Responder) -> Response?
+    /// Answers a complete request now or later through `responder`; responses leave in request order either way.
+    func handle(_ request: Request, responder: Responder)
+    /// Called after each response is queued for sending.
+    func didRespond(_ entry: AccessLogEntry)
+}
+
+extension HTTPHandler {
+    public func screen(_ head: RequestHead, responder: Responder) -> Response? { nil }
+    public func didRespond(_ entry: AccessLogEntry) {}
+}

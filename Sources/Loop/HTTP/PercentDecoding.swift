@@ -1,0 +1,56 @@
+/// Percent-decoding of URL parts and of `application/x-www-form-urlencoded` pairs.
+public enum PercentDecoding {
+    /// Decodes `%XX` escapes (and `+` as a space when `plusIsSpace`); nil when an escape is broken. Invalid UTF-8 is
+    /// repaired with U+FFFD rather than refused.
+    public static func decode<Bytes: Collection>(_ bytes: Bytes, plusIsSpace: Bool) -> String?
+    where Bytes.Element == UInt8 {
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%") {
+                let first = bytes.index(after: index)
+                guard first != bytes.endIndex else { return nil }
+                let second = bytes.index(after: first)
+                guard second != bytes.endIndex, let high = hexValue(bytes[first]), let low = hexValue(bytes[second])
+                else { return nil }
+                output.append(high << 4 | low)
+                index = bytes.index(after: second)
+                continue
+            }
+            output.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+            index = bytes.index(after: index)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Splits `a=1&b=2` into decoded pairs, like Go's `url.ParseQuery`; a part without `=` has an empty value.
+    /// Nil when an escape is broken.
+    public static func formPairs<Bytes: Collection>(_ bytes: Bytes) -> [(name: String, value: String)]?
+    where Bytes.Element == UInt8, Bytes.SubSequence: Collection {
+        var pairs: [(name: String, value: String)] = []
+        for part in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = part.firstIndex(of: UInt8(ascii: "="))
+            let rawName = equals.map { part[..<$0] } ?? part[...]
+            let rawValue = equals.map { part[part.index(after: $0)...] } ?? part[part.endIndex...]
+            guard let name = decode(rawName, plusIsSpace: true), let value = decode(rawValue, plusIsSpace: true)
+            else { return nil }
+            pairs.append((name: name, value: value))
+        }
+        return pairs
+    }
+
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// The place in a connection's response queue that belongs to one request. A handler answers through it, at once or
+/// later (after a disk sync, an outgoing request); the connection sends answers strictly in request order.
+public final class Responder {
+    let head: RequestHead
+    let startedAt: UInt64
+    var response: Response?
+    var route: String?
+    /// `100 Continue` is owed as soon as this slot is first in line.
+    var owesContinue: Bool
+    weak var session: HTTPSession?
+    /// What the handler decided about this request when it screened the head (its matched route, say), so the
+    /// decision is not made twice.
+    public var context: AnyObject?
+
+    init(head: RequestHead, startedAt: UInt64, session: HTTPSession) {
+        self.head = head
+        self.startedAt = startedAt
+        self.session = session
+        owesContinue = head.expectsContinue && head.hasBody
+    }
+
+    public var hasResponded: Bool { response != nil }
+
+    public var requestHead: RequestHead { head }
+
+    /// Answers the request. Only the first answer counts; an answer after the connection closed is dropped.
+    public func respond(_ response: Response, route: String? = nil) {
+        guard self.response == nil else { return }
+        self.response = response
+        self.route = route
+        owesContinue = false
+        session?.responderDidAnswer()
+    }
+}

@@ -1,0 +1,59 @@
+import CUV
+import Glibc
+
+/// Calls back on the loop when the process receives a signal.
+public final class SignalWatcher {
+    private let handle: UnsafeMutablePointer<uv_signal_t>
+    private let callback: (Int32) -> Void
+    private var closed = false
+
+    public init(loop: EventLoop, signal: Int32, _ callback: @escaping (Int32) -> Void) throws(LoopError) {
+        handle = allocateHandle(uv_signal_t.self)
+        self.callback = callback
+        bindOwner(handle, to: self)
+        uv_signal_init(loop.raw, handle)
+        let status = uv_signal_start(
+            handle,
+            { handle, signal in owner(of: handle, as: SignalWatcher.self).callback(signal) },
+            signal
+        )
+        guard status == 0 else {
+            close()
+            throw LoopError(status, "uv_signal_start")
+        }
+    }
+
+    /// A watcher that is not referenced does not keep the loop running on its own.
+    public func unref() {
+        uv_unref(cuv_handle(handle))
+    }
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        closeHandle(handle)
+    }
+}
+
+/// Process-wide settings a server needs before its loop starts.
+public enum ProcessSetup {
+    /// A write to a peer that has gone away raises SIGPIPE, which kills the process by default; libuv sets
+    /// `SO_NOSIGPIPE` only on BSDs, so on Linux the signal must be ignored.
+    public static func ignoreSIGPIPE() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Raises the soft limit on open files to the hard limit (containers often start at 1024) and returns the new
+    /// soft limit.
+    @discardableResult
+    public static func raiseOpenFileLimit() -> UInt64 {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return UInt64(limit.rlim_cur)
+    }
+}

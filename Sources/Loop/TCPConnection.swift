@@ -1,0 +1,168 @@
+import CUV
+
+/// What a connection tells the object that speaks its protocol.
+public protocol TCPConnectionDelegate: AnyObject {
+    /// Bytes arrived. They live in the loop's shared read buffer, valid only during this call.
+    func connection(_ connection: TCPConnection, didRead bytes: UnsafeRawBufferPointer)
+    /// The peer closed its side, or reading failed.
+    func connectionDidReachEnd(_ connection: TCPConnection)
+    /// Every queued write has reached the kernel.
+    func connectionDidFlush(_ connection: TCPConnection)
+}
+
+/// One accepted TCP connection: reads into the loop's shared buffer, and writes whose bytes live until libuv's write
+/// callback.
+public final class TCPConnection {
+    let handle: UnsafeMutablePointer<uv_tcp_t>
+    private let readBuffer: UnsafeMutableRawBufferPointer
+    public weak var delegate: TCPConnectionDelegate?
+    var onClose: (() -> Void)?
+
+    public private(set) var isClosed = false
+    public private(set) var isReading = false
+    /// Bytes handed to libuv and not yet written to the kernel.
+    public private(set) var pendingWriteBytes = 0
+    private var peer: SocketAddress?
+
+    init(loop: EventLoop) {
+        handle = allocateHandle(uv_tcp_t.self)
+        readBuffer = loop.readBuffer
+        bindOwner(handle, to: self)
+        uv_tcp_init(loop.raw, handle)
+    }
+
+    var stream: UnsafeMutablePointer<uv_stream_t> { cuv_stream(handle) }
+
+    /// The peer's address, or nil when the socket no longer knows it.
+    public var peerAddress: SocketAddress? {
+        if peer == nil, !isClosed {
+            var storage = sockaddr_storage()
+            var length = Int32(MemoryLayout<sockaddr_storage>.size)
+            let status = withUnsafeMutableBytes(of: &storage) { raw in
+                uv_tcp_getpeername(handle, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length)
+            }
+            if status == 0 { peer = SocketAddress(storage: storage) }
+        }
+        return peer
+    }
+
+    /// Sends small writes at once instead of waiting for more (Nagle's algorithm would delay responses).
+    public func setNoDelay() {
+        uv_tcp_nodelay(handle, 1)
+    }
+
+    public func startReading() {
+        guard !isClosed, !isReading else { return }
+        isReading = true
+        uv_read_start(
+            stream,
+            { handle, _, buffer in
+                let connection = owner(of: handle, as: TCPConnection.self)
+                buffer!.pointee = uv_buf_init(
+                    connection.readBuffer.baseAddress!.assumingMemoryBound(to: CChar.self),
+                    UInt32(connection.readBuffer.count)
+                )
+            },
+            { handle, count, _ in
+                owner(of: handle, as: TCPConnection.self).didRead(count: count)
+            }
+        )
+    }
+
+    public func stopReading() {
+        guard !isClosed, isReading else { return }
+        isReading = false
+        uv_read_stop(stream)
+    }
+
+    private func didRead(count: Int) {
+        if count > 0 {
+            delegate?.connection(self, didRead: UnsafeRawBufferPointer(rebasing: readBuffer[..<count]))
+        } else if count < 0 {
+            stopReading()
+            delegate?.connectionDidReachEnd(self)
+        }
+        // 0 means "nothing this time" (EAGAIN), not end of stream.
+    }
+
+    /// Queues `bytes` for sending. They are copied unless the kernel takes them all at once.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        guard !isClosed, !bytes.isEmpty else { return }
+        var remaining = bytes
+        if pendingWriteBytes == 0 {
+            var buffer = uv_buf_init(
+                UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: CChar.self)),
+                UInt32(bytes.count)
+            )
+            let written = uv_try_write(stream, &buffer, 1)
+            if written == Int32(bytes.count) { return }
+            if written > 0 { remaining = UnsafeRawBufferPointer(rebasing: bytes[Int(written)...]) }
+            if written < 0, written != UV_EAGAIN.rawValue {
+                close()
+                return
+            }
+        }
+        queueWrite(remaining)
+    }
+
+    public func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// One allocation holds the write request and a copy of the bytes; the write callback frees both.
+    private func queueWrite(_ bytes: UnsafeRawBufferPointer) {
+        let headerSize = (MemoryLayout<uv_write_t>.size + 15) & ~15
+        let block = UnsafeMutableRawPointer.allocate(byteCount: headerSize + bytes.count, alignment: 16)
+        let request = block.bindMemory(to: uv_write_t.self, capacity: 1)
+        request.initialize(to: uv_write_t())
+        let copy = block + headerSize
+        copy.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        var buffer = uv_buf_init(copy.assumingMemoryBound(to: CChar.self), UInt32(bytes.count))
+        request.pointee.data = UnsafeMutableRawPointer(bitPattern: bytes.count)
+        pendingWriteBytes += bytes.count
+        let status = uv_write(request, stream, &buffer, 1) { request, status in
+            let count = Int(bitPattern: request!.pointee.data)
+            let stream = request!.pointee.handle
+            UnsafeMutableRawPointer(request!).deallocate()
+            // The handle (and so its owner) outlives every write callback: libuv runs them, cancelled if need be,
+            // before the close callback.
+            owner(of: stream, as: TCPConnection.self).didWrite(count: count, status: status)
+        }
+        if status != 0 {
+            pendingWriteBytes -= bytes.count
+            block.deallocate()
+            close()
+        }
+    }
+
+    private func didWrite(count: Int, status: Int32) {
+        pendingWriteBytes -= count
+        guard !isClosed else { return }
+        if status < 0 {
+            close()
+        } else if pendingWriteBytes == 0 {
+            delegate?.connectionDidFlush(self)
+        }
+    }
+
+    /// Sends FIN once queued writes are out; reading continues, so the peer's last bytes can be drained.
+    public func shutdownWrites() {
+        guard !isClosed else { return }
+        let request = UnsafeMutablePointer<uv_shutdown_t>.allocate(capacity: 1)
+        request.initialize(to: uv_shutdown_t())
+        if uv_shutdown(request, stream, { request, _ in request!.deallocate() }) != 0 {
+            request.deallocate()
+        }
+    }
+
+    /// Closes the socket at once; queued writes are cancelled.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        isReading = false
+        let onClose = self.onClose
+        self.onClose = nil
+        closeHandle(handle)
+        onClose?()
+    }
+}
