@@ -27,10 +27,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "LoopTests", dependencies: ["Loop", "CUV"]),
-        .testTarget(name: "DeliveryMetricsTests", dependencies: ["DeliveryMetrics", "Loop"]),
+        // A raw-socket HTTP client and a loop-on-its-own-thread runner, shared by all three test targets.
+        .target(name: "TestSupport", dependencies: ["Loop"], path: "Tests/TestSupport"),
+        .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),
+        .testTarget(name: "DeliveryMetricsTests", dependencies: ["DeliveryMetrics", "Loop", "TestSupport"]),
         // Black-box tests against a running binary; skipped unless DELIVERY_METRICS_URL is set (see `make acceptance`).
-        .testTarget(name: "AcceptanceTests", path: "Acceptance"),
+        .testTarget(name: "AcceptanceTests", dependencies: ["TestSupport"], path: "Acceptance"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -55,6 +55,7 @@ public final class EventLoop {
 
     /// Closes every handle still open and runs the loop until their close callbacks have freed them.
     public func closeAllHandles() {
+        guard !isClosed else { return }
         uv_walk(
             raw,
             { handle, _ in
@@ -78,6 +79,7 @@ public final class EventLoop {
 
     /// How many handles the loop still has, closing or not (for tests and shutdown checks).
     public var handleCount: Int {
+        guard !isClosed else { return 0 }  // uv_loop_close poisons the loop's memory.
         var count = 0
         withUnsafeMutablePointer(to: &count) { pointer in
             uv_walk(raw, { _, argument in argument!.assumingMemoryBound(to: Int.self).pointee += 1 }, pointer)

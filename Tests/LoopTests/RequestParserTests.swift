@@ -1,0 +1,204 @@
+import Testing
+
+@testable import Loop
+
+/// Feeds `chunks` to a fresh parser and collects every event.
+private func events(_ chunks: [[UInt8]], limits: HTTPLimits = HTTPLimits()) -> [ParseEvent] {
+    var parser = RequestParser(limits: limits)
+    var result: [ParseEvent] = []
+    for chunk in chunks {
+        parser.feed(chunk)
+        while let event = parser.next() { result.append(event) }
+    }
+    return result
+}
+
+private func events(_ text: String, limits: HTTPLimits = HTTPLimits()) -> [ParseEvent] {
+    events([Array(text.utf8)], limits: limits)
+}
+
+private func requests(_ events: [ParseEvent]) -> [Request] {
+    events.compactMap { if case .request(let request) = $0 { request } else { nil } }
+}
+
+private func failure(_ events: [ParseEvent]) -> HTTPError? {
+    events.lazy.compactMap { if case .failure(let error) = $0 { error } else { nil } }.first
+}
+
+private let get = "GET /a?x=1 HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\n\r\n"
+private let post = "POST /api/m/observe HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nvalue=1.5&x"
+private let chunked =
+    "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nT: v\r\n\r\n"
+
+@Suite("Request parser")
+struct RequestParserTests {
+    @Test func parsesARequestLineAndHeaders() throws {
+        let parsed = requests(events(get))
+        #expect(parsed.count == 1)
+        let request = try #require(parsed.first)
+        #expect(request.method == "GET")
+        #expect(request.target == "/a?x=1")
+        #expect(request.head.version == .http1_1)
+        #expect(request.headers["user-agent"] == "t")
+        #expect(request.head.keepAlive)
+        #expect(request.body.isEmpty)
+    }
+
+    @Test func announcesTheHeadBeforeTheBody() {
+        var parser = RequestParser()
+        parser.feed(Array("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n".utf8))
+        guard case .head(let head) = parser.next() else {
+            Issue.record("expected a head")
+            return
+        }
+        #expect(head.expectsContinue)
+        #expect(parser.next() == nil)
+        parser.feed(Array("abc".utf8))
+        guard case .request(let request) = parser.next() else {
+            Issue.record("expected the request")
+            return
+        }
+        #expect(request.body == Array("abc".utf8))
+    }
+
+    @Test func parsesPipelinedRequestsInOrder() {
+        let parsed = requests(events(get + post + chunked + get))
+        #expect(parsed.map(\.method) == ["GET", "POST", "POST", "GET"])
+        #expect(parsed[1].body == Array("value=1.5&x".utf8))
+        #expect(parsed[2].body == Array("hello world".utf8))
+    }
+
+    @Test func givesTheSameRequestsWhateverTheSplitOffset() {
+        let bytes = Array((get + post + chunked).utf8)
+        let whole = requests(events([bytes]))
+        #expect(whole.count == 3)
+        for offset in 0...bytes.count {
+            let split = requests(events([Array(bytes[..<offset]), Array(bytes[offset...])]))
+            #expect(split.map(\.target) == whole.map(\.target), "split at \(offset)")
+            #expect(split.map(\.body) == whole.map(\.body), "split at \(offset)")
+        }
+        let byteByByte = requests(events(bytes.map { [$0] }))
+        #expect(byteByByte.map(\.body) == whole.map(\.body))
+    }
+
+    @Test func decodesChunkedBodies() throws {
+        let request = try #require(requests(events(chunked)).first)
+        #expect(request.body == Array("hello world".utf8))
+        #expect(request.head.isChunked)
+    }
+
+    @Test func acceptsBareLineFeedsAndLeadingEmptyLines() {
+        let parsed = requests(events("\r\n\nGET / HTTP/1.1\nHost: h\n\n"))
+        #expect(parsed.count == 1)
+    }
+
+    @Test(arguments: [
+        ("GET / HTTP/1.1\r\nHost: h\r\n\r\n", true),
+        ("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", false),
+        ("GET / HTTP/1.0\r\n\r\n", false),
+        ("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", true),
+    ])
+    func decidesKeepAlive(text: String, keepAlive: Bool) throws {
+        let request = try #require(requests(events(text)).first)
+        #expect(request.head.keepAlive == keepAlive)
+    }
+
+    @Test(arguments: [
+        ("GET /\r\n\r\n", 400),
+        ("GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 400),
+        ("G@T / HTTP/1.1\r\nHost: h\r\n\r\n", 400),
+        ("GET / HTTP/1\r\nHost: h\r\n\r\n", 400),
+        ("GET / HTTX/1.1\r\nHost: h\r\n\r\n", 400),
+        ("GET / HTTP/2.0\r\nHost: h\r\n\r\n", 505),
+        ("GET / HTTP/1.1\r\nHost h\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost : h\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: h\rx\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: h\u{0}\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1, 2\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: h\r\nExpect: teapot\r\n\r\n", 417),
+    ])
+    func refusesMalformedRequests(text: String, status: Int) {
+        #expect(failure(events(text))?.status == status)
+    }
+
+    @Test func acceptsTheSameContentLengthTwice() throws {
+        let request = try #require(
+            requests(events("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab")).first
+        )
+        #expect(request.body == Array("ab".utf8))
+    }
+
+    @Test func refusesAHeadOverTheLimitWhetherOrNotItIsComplete() {
+        let limits = HTTPLimits(maxHeadBytes: 100, maxBodyBytes: 100)
+        let long = "GET / HTTP/1.1\r\nHost: h\r\nX: " + String(repeating: "a", count: 120)
+        #expect(failure(events(long + "\r\n\r\n", limits: limits))?.status == 431)
+        #expect(failure(events(long, limits: limits))?.status == 431)
+    }
+
+    @Test func refusesABodyOverTheLimitBeforeItArrives() {
+        let limits = HTTPLimits(maxHeadBytes: 1000, maxBodyBytes: 10)
+        #expect(failure(events("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", limits: limits))?.status == 413)
+        #expect(
+            failure(events("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999\r\n\r\n"))?.status
+                == 413
+        )
+        let chunks = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n"
+        #expect(failure(events(chunks, limits: limits))?.status == 413)
+        #expect(failure(events("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffff\r\n"))?.status == 413)
+    }
+
+    @Test func refusesTrailersOverTheHeadLimit() {
+        let limits = HTTPLimits(maxHeadBytes: 80, maxBodyBytes: 100)
+        let text =
+            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: "
+            + String(repeating: "v", count: 100) + "\r\n\r\n"
+        #expect(failure(events(text, limits: limits))?.status == 431)
+    }
+
+    @Test func parsesNothingMoreAfterAFailure() {
+        var parser = RequestParser()
+        parser.feed(Array("BAD\r\n\r\n".utf8))
+        guard case .failure = parser.next() else {
+            Issue.record("expected a failure")
+            return
+        }
+        parser.feed(Array(get.utf8))
+        #expect(parser.next() == nil)
+    }
+
+    @Test func keepsMemoryBoundedForAnEndlessHead() {
+        var parser = RequestParser(limits: HTTPLimits(maxHeadBytes: 1024, maxBodyBytes: 1024))
+        parser.feed(Array("GET / HTTP/1.1\r\n".utf8))
+        var failed = false
+        for _ in 0..<100 where !failed {
+            parser.feed(Array(repeating: UInt8(ascii: "a"), count: 100))
+            if case .failure(let error) = parser.next() {
+                #expect(error.status == 431)
+                failed = true
+            }
+            #expect(parser.bufferedByteCount <= 1024 + 100 + 16)
+        }
+        #expect(failed)
+    }
+}
+
+extension ParseEvent: Equatable {
+    public static func == (lhs: ParseEvent, rhs: ParseEvent) -> Bool {
+        switch (lhs, rhs) {
+        case (.head(let a), .head(let b)): a.target == b.target && a.method == b.method
+        case (.request(let a), .request(let b)): a.target == b.target && a.body == b.body
+        case (.failure(let a), .failure(let b)): a == b
+        default: false
+        }
+    }
+}
