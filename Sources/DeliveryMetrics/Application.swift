@@ -100,7 +100,7 @@ final class Application: HTTPHandler {
 
     /// SIGTERM or SIGINT: stop accepting, turn `/-/ready` to 503, let requests in flight finish within the graceful
     /// timeout, then close everything. A second signal cuts connections at once.
-    private func beginShutdown(signal: Int32) {
+    func beginShutdown(signal: Int32) {
         guard !isShuttingDown else {
             logger.warning("second signal: closing connections now", metadata: ["signal": "\(signal)"])
             server.closeAll()

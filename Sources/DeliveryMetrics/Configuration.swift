@@ -34,6 +34,16 @@ struct Configuration: Sendable {
 extension Configuration {
     static func parse(arguments: [String], environment: [String: String]) throws -> Command {
         var configuration = Configuration()
+        // Every flag can also come from DELIVERY_METRICS_<FLAG>, as containers prefer; a flag given on the command
+        // line wins.
+        for flag in Flag.all {
+            guard let value = environment[flag.environmentName] else { continue }
+            do {
+                try flag.apply(flag.isBoolean ? String(Bool(value.lowercased()) ?? (value == "1")) : value, &configuration)
+            } catch let problem as Problem {
+                throw Problem(description: "\(flag.environmentName): \(problem.description)")
+            }
+        }
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -86,6 +96,10 @@ struct Flag: Sendable {
     let apply: @Sendable (String, inout Configuration) throws -> Void
     var isBoolean: Bool { valueName.isEmpty }
     var negatedName: String? { isBoolean ? "no-" + name : nil }
+    /// The environment variable that sets the same thing, e.g. `DELIVERY_METRICS_LISTEN_ADDRESS`.
+    var environmentName: String {
+        "DELIVERY_METRICS_" + String(name.uppercased().map { $0 == "-" ? "_" : $0 })
+    }
 
     static let all: [Flag] = [
         Flag(name: "port", valueName: "int", help: "TCP port to listen on (default 2112)") { value, configuration in
@@ -167,7 +181,9 @@ struct Flag: Sendable {
             "",
             "Push metrics for delivery teams, scraped by Prometheus at /metrics.",
             "",
-            "Flags (one or two dashes; -name value or -name=value):",
+            "Flags (one or two dashes; -name value or -name=value). Each can also be set by the environment",
+            "variable DELIVERY_METRICS_<NAME> (e.g. DELIVERY_METRICS_PORT); a flag on the command line wins.",
+            "",
         ]
         for flag in all {
             let left = flag.isBoolean ? "  --\(flag.name), --no-\(flag.name)" : "  --\(flag.name) \(flag.valueName)"

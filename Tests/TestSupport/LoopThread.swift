@@ -67,11 +67,13 @@ public final class LoopThread: @unchecked Sendable {
 
     /// Asks the loop to stop, waits for it, and returns `uv_loop_close`'s status (0 when every handle was closed).
     public func stop() async throws -> Int32 {
-        try await onOwnThread { [self] in
-            wakeup.wake()
-            guard done.wait(timeout: .now() + 30) == .success else { throw TestFailure("loop did not stop") }
-            return result.closeStatus
-        }
+        requestStop()
+        return try await join()
+    }
+
+    /// Runs the setup's `stop` on the loop thread, without waiting for the loop to end.
+    public func requestStop() {
+        wakeup.wake()
     }
 
     /// Waits for the loop to end on its own (every handle closed), without asking it to stop.

@@ -1,0 +1,108 @@
+# delivery-metrics: every set-up step lives here, so `make run` and `make test` work on a fresh Debian machine that
+# has only the Swift toolchain.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+SWIFT ?= swift
+# Debian packages the build and the tests need; `deps` installs the missing ones.
+APT_PACKAGES := libuv1-dev pkg-config curl ca-certificates
+FUZZ_SECONDS ?= 60
+DEV_TOKEN ?= dev-token
+PORT ?= 2112
+
+REVISION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo Unknown)
+BUILD_DATE := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+STAMP_FILE := Sources/DeliveryMetrics/Generated/BuildStamp.swift
+STAMP_FLAGS := -Xswiftc -DDELIVERY_METRICS_STAMPED
+# The Swift standard library linked statically: the binary then needs only libc, libuv and their kin at run time.
+RELEASE_FLAGS := -c release --static-swift-stdlib $(STAMP_FLAGS)
+BINARY := .build/release/delivery-metrics
+
+.PHONY: deps build run test lint unit asan acceptance fuzz clean stamp help
+
+help:
+	@echo "make run         build and serve on 127.0.0.1:$(PORT) with a development token"
+	@echo "make test        lint, unit tests, unit tests under AddressSanitizer, acceptance tests"
+	@echo "make build       release binary at $(BINARY)"
+	@echo "make acceptance  black-box tests against the release binary"
+	@echo "make fuzz        fuzz the HTTP parser for FUZZ_SECONDS (default 60)"
+	@echo "make clean       remove build output"
+
+## deps: install the Debian packages that are missing (as root), or print the command to run.
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "installing:$$missing"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	    else \
+	        echo "missing Debian packages:$$missing"; \
+	        echo "run: sudo apt-get update && sudo apt-get install -y --no-install-recommends$$missing"; \
+	        exit 1; \
+	    fi; \
+	fi
+
+## stamp: write the revision and build date into the binary's source (only when they changed).
+stamp:
+	@mkdir -p $(dir $(STAMP_FILE))
+	@printf '// Written by `make stamp`; not committed.\nenum BuildStamp {\n    static let revision = "%s"\n    static let buildDate = "%s"\n}\n' \
+	    "$(REVISION)" "$(BUILD_DATE)" > $(STAMP_FILE).new
+	@# Same revision: keep the file, so an unchanged tree does not rebuild just for a new date.
+	@if [ -f $(STAMP_FILE) ] && grep -q '"$(REVISION)"' $(STAMP_FILE); then rm $(STAMP_FILE).new; \
+	    else mv $(STAMP_FILE).new $(STAMP_FILE); fi
+
+build: deps stamp
+	$(SWIFT) build $(RELEASE_FLAGS) --product delivery-metrics
+	@echo "built $(BINARY)"
+
+run: build
+	@echo "serving on http://127.0.0.1:$(PORT) with AUTH_TOKEN=$(DEV_TOKEN)"
+	@echo "try:  curl -s http://127.0.0.1:$(PORT)/metrics"
+	@echo "      curl -s -X POST -H 'X-Private-Token: $(DEV_TOKEN)' -F value=42 http://127.0.0.1:$(PORT)/api/<metric>/observe"
+	AUTH_TOKEN=$(DEV_TOKEN) $(BINARY) --listen-address 127.0.0.1 --port $(PORT) --log-format color
+
+## test: every stage, with how long each took.
+test: deps
+	@scripts/timed.sh lint $(MAKE) --no-print-directory lint
+	@scripts/timed.sh unit $(MAKE) --no-print-directory unit
+	@scripts/timed.sh asan $(MAKE) --no-print-directory asan
+	@scripts/timed.sh acceptance $(MAKE) --no-print-directory acceptance
+	@cat .build/stage-times.txt
+
+lint:
+	$(SWIFT) format lint --strict --parallel -r Sources Tests Acceptance Fuzz Package.swift
+
+unit: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## asan: the unit tests again under AddressSanitizer, with LeakSanitizer on, in a build folder of their own.
+asan: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt \
+	    SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+
+acceptance: build
+	$(SWIFT) build --build-tests
+	scripts/acceptance.sh $(BINARY)
+
+## fuzz: libFuzzer over the parser's sources; crashes land in Fuzz/ as crash-* files.
+FUZZ_SOURCES := $(addprefix Sources/Loop/HTTP/,RequestParser.swift HTTPError.swift HTTPSyntax.swift HTTPHeaders.swift Request.swift PercentDecoding.swift)
+FUZZER := .build-fuzz/request-parser-fuzzer
+
+$(FUZZER): $(FUZZ_SOURCES) Fuzz/RequestParserFuzzer.swift
+	@mkdir -p .build-fuzz
+	swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name ParserFuzz $^ -o $@
+
+fuzz: $(FUZZER)
+	@mkdir -p Fuzz/corpus-run
+	SWIFT_BACKTRACE=enable=no $(FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	    -artifact_prefix=Fuzz/ Fuzz/corpus-run Fuzz/corpus
+
+clean:
+	rm -rf .build .build-asan .build-fuzz Sources/DeliveryMetrics/Generated Fuzz/corpus-run

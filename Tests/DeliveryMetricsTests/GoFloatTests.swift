@@ -1,0 +1,38 @@
+import Testing
+
+@testable import DeliveryMetrics
+
+/// Expected strings are what Go 1.19's `strconv.FormatFloat(v, 'g', -1, 64)` prints (with Prometheus's `+Inf`).
+@Suite("Go float formatting")
+struct GoFloatTests {
+    @Test(arguments: [
+        (1.0, "1"), (0.0, "0"), (-1.0, "-1"), (-0.0, "-0"),
+        (123456.0, "123456"), (1234567.0, "1.234567e+06"), (1e6, "1e+06"), (999999.5, "999999.5"),
+        (1795557111.6031327, "1.7955571116031327e+09"), (0.0001, "0.0001"), (0.00001, "1e-05"),
+        (2.5e-5, "2.5e-05"), (1e-7, "1e-07"), (1e21, "1e+21"), (5e-324, "5e-324"),
+        (0.005, "0.005"), (0.1, "0.1"), (2.5, "2.5"), (18000.0, "18000"), (1.5e3, "1500"),
+        (12394496.0, "1.2394496e+07"), (100.25, "100.25"), (0.30000000000000004, "0.30000000000000004"),
+        (1.7976931348623157e308, "1.7976931348623157e+308"), (123.456e-10, "1.23456e-08"),
+        (Double.infinity, "+Inf"), (-Double.infinity, "-Inf"), (Double.nan, "NaN"),
+    ])
+    func formatsLikeGo(value: Double, expected: String) {
+        #expect(GoFloat.format(value) == expected)
+    }
+}
+
+@Suite("Text exposition")
+struct TextExpositionTests {
+    @Test func escapesHelpAndLabelValues() {
+        var exposition = TextExposition()
+        exposition.family("x", type: "gauge", help: "a \\ b\nc \"q\"")
+        exposition.sample("x", labels: [("l", "a\\b\n\"c\"")], 1.5)
+        #expect(
+            exposition.text == """
+                # HELP x a \\\\ b\\nc "q"
+                # TYPE x gauge
+                x{l="a\\\\b\\n\\"c\\""} 1.5
+
+                """
+        )
+    }
+}

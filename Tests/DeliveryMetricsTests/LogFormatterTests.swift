@@ -1,0 +1,44 @@
+import Testing
+
+@testable import DeliveryMetrics
+
+@Suite("Log formats")
+struct LogFormatterTests {
+    private let fields = [("method", "GET"), ("status", "200"), ("duration_s", "0.0012"), ("uri", "/a b\"c")]
+    private let time = 1_795_557_111.25
+
+    @Test func writesLabkitJSON() {
+        let line = LogFormatter(format: .json).line(level: .info, message: "access", fields: fields, time: time)
+        #expect(
+            line == #"{"level":"info","msg":"access","method":"GET","status":200,"duration_s":0.0012,"#
+                + #""uri":"/a b\"c","time":"2026-11-24T21:51:51.250Z"}"#
+        )
+    }
+
+    @Test func writesLogfmtText() {
+        let line = LogFormatter(format: .text).line(level: .warning, message: "bad input", fields: fields, time: time)
+        #expect(
+            line == #"time=2026-11-24T21:51:51.250Z level=warning msg="bad input" method=GET status=200 "#
+                + #"duration_s=0.0012 uri="/a b\"c""#
+        )
+    }
+
+    @Test func coloursOnlyTheLevel() {
+        let line = LogFormatter(format: .color).line(level: .error, message: "x", fields: [], time: time)
+        #expect(line.contains("level=\u{1B}[31merror\u{1B}[0m msg=x"))
+    }
+
+    @Test func escapesControlCharactersInJSON() {
+        #expect(LogFormatter.jsonString("a\u{1}\n\t") == #""a\u0001\n\t""#)
+    }
+
+    @Test func boundsTheBufferAndCountsWhatItDrops() {
+        let sink = LogSink(descriptor: -1, capacity: 20)
+        sink.append("0123456789")
+        sink.append("0123456789")
+        #expect(sink.droppedLines == 1)
+        sink.flush()
+        sink.append("0123456789")
+        #expect(sink.droppedLines == 1)
+    }
+}

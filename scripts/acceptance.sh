@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Starts the release binary as a deployment does (configuration from environment variables only), waits for
+# /-/ready, runs the black-box tests in Acceptance/ against it, then sends SIGTERM and requires a clean exit 0.
+set -euo pipefail
+binary=$(realpath "$1")
+work=$(mktemp -d)
+log="$work/server.log"
+pid=""
+
+cleanup() {
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+AUTH_TOKEN="acceptance-token" \
+    DELIVERY_METRICS_LISTEN_ADDRESS=127.0.0.1 \
+    DELIVERY_METRICS_PORT=0 \
+    DELIVERY_METRICS_LOG_FORMAT=json \
+    "$binary" 2>"$log" &
+pid=$!
+
+# Port 0 lets the kernel pick a free port; the boot line says which.
+port=""
+for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*"address":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$log" | head -n 1)
+    [ -n "$port" ] && break
+    kill -0 "$pid" 2>/dev/null || { echo "server exited during start:"; cat "$log"; exit 1; }
+    sleep 0.1
+done
+[ -n "$port" ] || { echo "server did not report its address:"; cat "$log"; exit 1; }
+url="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do
+    curl -fsS "$url/-/ready" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+curl -fsS "$url/-/ready" >/dev/null || { echo "server never became ready:"; cat "$log"; exit 1; }
+echo "server ready at $url (pid $pid)"
+
+status=0
+DELIVERY_METRICS_URL="$url" DELIVERY_METRICS_TOKEN="acceptance-token" DELIVERY_METRICS_BINARY="$binary" \
+    swift test --skip-build --filter AcceptanceTests || status=$?
+
+kill -TERM "$pid"
+exit_code=0
+wait "$pid" || exit_code=$?
+pid=""
+if [ "$exit_code" -ne 0 ]; then
+    echo "server exited with $exit_code after SIGTERM (want 0); its log:"
+    tail -n 50 "$log"
+    exit 1
+fi
+grep -q '"msg":"stopped"' "$log" || { echo "server log has no clean stop line"; tail -n 20 "$log"; exit 1; }
+echo "server stopped cleanly after SIGTERM"
+if [ "$status" -ne 0 ]; then
+    echo "acceptance tests failed; server log:"
+    tail -n 50 "$log"
+fi
+exit "$status"
