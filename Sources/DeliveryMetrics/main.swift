@@ -5,6 +5,7 @@ import Loop
 // Boot: configuration (once), logging, the loop, the application; then the loop runs until shutdown.
 
 ProcessSetup.ignoreSIGPIPE()
+ProcessSetup.unblockAllSignals()
 
 let command: Configuration.Command
 do {

@@ -43,6 +43,14 @@ public enum ProcessSetup {
         signal(SIGPIPE, SIG_IGN)
     }
 
+    /// A process inherits its parent's blocked-signal mask (a supervisor, a test runner's worker thread); with
+    /// SIGTERM blocked, shutdown would never start. Unblock everything before watchers are installed.
+    public static func unblockAllSignals() {
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
+    }
+
     /// Raises the soft limit on open files to the hard limit (containers often start at 1024) and returns the new
     /// soft limit.
     @discardableResult
