@@ -4,9 +4,10 @@ import CUV
 ///
 /// Created and closed on the loop thread; ``wake()`` may be called from any thread, and the callback then runs on
 /// the loop (several wakes before it runs may coalesce into one call).
-public final class CrossThreadWakeup: @unchecked Sendable {
+public final class CrossThreadWakeup: HandleOwner, @unchecked Sendable {
     private let handle: UnsafeMutablePointer<uv_async_t>
-    private let callback: () -> Void
+    /// Dropped on close, so a callback that captures its own wakeup forms no lasting cycle.
+    private var callback: (() -> Void)?
     private var closed = false
 
     public init(loop: EventLoop, _ callback: @escaping () -> Void) {
@@ -14,7 +15,7 @@ public final class CrossThreadWakeup: @unchecked Sendable {
         self.callback = callback
         bindOwner(handle, to: self)
         uv_async_init(loop.raw, handle) { handle in
-            owner(of: handle, as: CrossThreadWakeup.self).callback()
+            owner(of: handle, as: CrossThreadWakeup.self).callback?()
         }
     }
 
@@ -32,6 +33,12 @@ public final class CrossThreadWakeup: @unchecked Sendable {
     public func close() {
         guard !closed else { return }
         closed = true
+        callback = nil
         closeHandle(handle)
+    }
+
+    func handleDidClose() {
+        closed = true
+        callback = nil
     }
 }

@@ -34,10 +34,19 @@ func owner<Owner: AnyObject>(of handle: UnsafeMutableRawPointer?, as _: Owner.Ty
     return Unmanaged<Owner>.fromOpaque(data).takeUnretainedValue()
 }
 
+/// An owner told when its handle has closed, however the close began (its own `close()`, or the loop closing every
+/// handle at shutdown), so it can drop its callbacks: a callback that captures its own owner would otherwise keep
+/// both alive forever.
+protocol HandleOwner: AnyObject {
+    func handleDidClose()
+}
+
 private let releaseOwnerAndFree: uv_close_cb = { handle in
     guard let handle else { return }
     if let data = handle.pointee.data {
-        Unmanaged<AnyObject>.fromOpaque(data).release()
+        let owner = Unmanaged<AnyObject>.fromOpaque(data)
+        (owner.takeUnretainedValue() as? HandleOwner)?.handleDidClose()
+        owner.release()
     }
     UnsafeMutableRawPointer(handle).deallocate()
 }

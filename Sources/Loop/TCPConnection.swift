@@ -12,7 +12,7 @@ public protocol TCPConnectionDelegate: AnyObject {
 
 /// One accepted TCP connection: reads into the loop's shared buffer, and writes whose bytes live until libuv's write
 /// callback.
-public final class TCPConnection {
+public final class TCPConnection: HandleOwner {
     let handle: UnsafeMutablePointer<uv_tcp_t>
     private let readBuffer: UnsafeMutableRawBufferPointer
     public weak var delegate: TCPConnectionDelegate?
@@ -153,6 +153,15 @@ public final class TCPConnection {
         if uv_shutdown(request, stream, { request, _ in request!.deallocate() }) != 0 {
             request.deallocate()
         }
+    }
+
+    func handleDidClose() {
+        isClosed = true
+        isReading = false
+        delegate = nil
+        let onClose = self.onClose
+        self.onClose = nil
+        onClose?()
     }
 
     /// Closes the socket at once; queued writes are cancelled.

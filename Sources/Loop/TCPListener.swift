@@ -1,10 +1,11 @@
 import CUV
 
 /// A listening TCP socket that hands each accepted connection to a callback, up to a maximum number open at once.
-public final class TCPListener {
+public final class TCPListener: HandleOwner {
     private let loop: EventLoop
     private let handle: UnsafeMutablePointer<uv_tcp_t>
-    private let onConnection: (TCPConnection) -> Void
+    /// Dropped on close, so a callback that captures its listener's owner forms no lasting cycle.
+    private var onConnection: ((TCPConnection) -> Void)?
     private var closed = false
 
     /// Connections past this many open at once are accepted and closed at once, so a flood cannot exhaust file
@@ -53,6 +54,7 @@ public final class TCPListener {
     public func close() {
         guard !closed else { return }
         closed = true
+        onConnection = nil
         closeHandle(handle)
     }
 
@@ -70,6 +72,11 @@ public final class TCPListener {
         }
         openConnections += 1
         connection.onClose = { [weak self] in self?.openConnections -= 1 }
-        onConnection(connection)
+        onConnection?(connection)
+    }
+
+    func handleDidClose() {
+        closed = true
+        onConnection = nil
     }
 }

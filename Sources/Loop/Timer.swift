@@ -1,7 +1,7 @@
 import CUV
 
 /// A libuv timer: one-shot or repeating, in milliseconds of loop time.
-public final class Timer {
+public final class Timer: HandleOwner {
     private let handle: UnsafeMutablePointer<uv_timer_t>
     private var callback: (() -> Void)?
     private var closed = false
@@ -55,5 +55,10 @@ public final class Timer {
             body()
         }
         return timer
+    }
+
+    func handleDidClose() {
+        closed = true
+        callback = nil
     }
 }
