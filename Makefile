@@ -63,7 +63,6 @@ build: deps stamp
 run: build
 	@echo "serving on http://127.0.0.1:$(PORT) with AUTH_TOKEN=$(DEV_TOKEN)"
 	@echo "try:  curl -s http://127.0.0.1:$(PORT)/metrics"
-	@echo "      curl -s -X POST -H 'X-Private-Token: $(DEV_TOKEN)' -F value=42 http://127.0.0.1:$(PORT)/api/<metric>/observe"
 	AUTH_TOKEN=$(DEV_TOKEN) $(BINARY) --listen-address 127.0.0.1 --port $(PORT) --log-format color
 
 ## test: every stage, with how long each took.

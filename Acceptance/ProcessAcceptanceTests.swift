@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Starts its own copies of the binary: flags, exit statuses and the SIGTERM drain.
 @Suite("Binary process", .enabled(if: AcceptanceEnvironment.binary != nil))
@@ -46,7 +46,11 @@ struct ProcessAcceptanceTests {
         (["-port", "nope"], ["AUTH_TOKEN": "t"], "-port"),
         (["--frobnicate"], ["AUTH_TOKEN": "t"], "--frobnicate"),
     ])
-    func refusesToStartWithOneLineAndStatusTwo(arguments: [String], environment: [String: String], names: String)
+    func refusesToStartWithOneLineAndStatusTwo(
+        arguments: [String],
+        environment: [String: String],
+        names: String
+    )
         async throws
     {
         let result = try await run(arguments, environment: environment)

@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 /// The running binary, reached over real sockets exactly as Prometheus and curl reach it.
 @Suite("Running server", .enabled(if: AcceptanceEnvironment.isConfigured))
@@ -21,7 +21,9 @@ struct ServerAcceptanceTests {
         let response = try await request("GET /metrics HTTP/1.1\r\nHost: a\r\nAccept-Encoding: identity\r\n\r\n")
         #expect(response.status == 200)
         #expect(response.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
-        let versionLine = try #require(response.text.split(separator: "\n").first { $0.hasPrefix("delivery_version_info{") })
+        let versionLine = try #require(
+            response.text.split(separator: "\n").first { $0.hasPrefix("delivery_version_info{") }
+        )
         // `make build` stamps the revision and date: a release binary never reports the plain-build defaults.
         #expect(!versionLine.contains("Development"))
         #expect(!versionLine.contains("Unknown"))

@@ -82,7 +82,7 @@ final class Application: HTTPHandler {
         }
         do {
             return try server.listen(on: SocketAddress(host: "::", port: port))
-        } catch where error.name == "EAFNOSUPPORT" || error.name == "EADDRNOTAVAIL" {
+        } catch  where error.name == "EAFNOSUPPORT" || error.name == "EADDRNOTAVAIL" {
             return try server.listen(on: SocketAddress(host: "0.0.0.0", port: port))
         }
     }
@@ -151,7 +151,9 @@ final class Application: HTTPHandler {
         case .notFound:
             return .error(HTTPError(404, "no route for \(head.method) \(head.rawPath)"))
         case .methodNotAllowed(let allowed):
-            var response = Response.error(HTTPError(405, "method \(head.method) not allowed; use \(allowed.joined(separator: ", "))"))
+            var response = Response.error(
+                HTTPError(405, "method \(head.method) not allowed; use \(allowed.joined(separator: ", "))")
+            )
             response.headers.add("Allow", allowed.joined(separator: ", "))
             return response
         }

@@ -39,7 +39,10 @@ extension Configuration {
         for flag in Flag.all {
             guard let value = environment[flag.environmentName] else { continue }
             do {
-                try flag.apply(flag.isBoolean ? String(Bool(value.lowercased()) ?? (value == "1")) : value, &configuration)
+                try flag.apply(
+                    flag.isBoolean ? String(Bool(value.lowercased()) ?? (value == "1")) : value,
+                    &configuration
+                )
             } catch let problem as Problem {
                 throw Problem(description: "\(flag.environmentName): \(problem.description)")
             }

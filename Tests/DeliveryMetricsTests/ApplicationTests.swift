@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import Loop
-import Testing
 import TestSupport
+import Testing
 
 @testable import DeliveryMetrics
 

@@ -7,10 +7,12 @@ struct ConfigurationTests {
     private let token = ["AUTH_TOKEN": "secret"]
 
     private func serve(_ arguments: [String], environment: [String: String]? = nil) throws -> Configuration {
-        guard case .serve(let configuration) = try Configuration.parse(
-            arguments: arguments,
-            environment: environment ?? token
-        ) else {
+        guard
+            case .serve(let configuration) = try Configuration.parse(
+                arguments: arguments,
+                environment: environment ?? token
+            )
+        else {
             throw ConfigurationTestFailure.notServe
         }
         return configuration
@@ -56,7 +58,8 @@ struct ConfigurationTests {
 
     @Test func readsFlagsFromTheEnvironmentAndLetsTheCommandLineWin() throws {
         let environment = token.merging([
-            "DELIVERY_METRICS_PORT": "7000", "DELIVERY_METRICS_LOG_FORMAT": "json", "DELIVERY_METRICS_ACCESS_LOG": "false",
+            "DELIVERY_METRICS_PORT": "7000", "DELIVERY_METRICS_LOG_FORMAT": "json",
+            "DELIVERY_METRICS_ACCESS_LOG": "false",
         ]) { $1 }
         let fromEnvironment = try serve([], environment: environment)
         #expect(fromEnvironment.port == 7000)

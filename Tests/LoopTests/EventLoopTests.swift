@@ -1,7 +1,7 @@
 import Foundation
 import Loop
-import Testing
 import TestSupport
+import Testing
 
 /// Loop behaviour, one behaviour per test, each loop on a thread of its own.
 @Suite("Event loop")

@@ -1,8 +1,8 @@
 import Foundation
 import Loop
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The server end to end, over real sockets on an ephemeral port.
 @Suite("HTTP server")

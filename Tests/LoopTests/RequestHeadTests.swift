@@ -45,8 +45,9 @@ struct RouterTests {
     }
 
     @Test func bindsNamedSegments() {
-        guard case .found(let handler, let parameters, let template) =
-            router.match(method: "POST", segments: ["api", "x", "inc"])
+        guard
+            case .found(let handler, let parameters, let template) =
+                router.match(method: "POST", segments: ["api", "x", "inc"])
         else {
             Issue.record("no match")
             return
@@ -74,7 +75,8 @@ struct RouterTests {
 
     @Test func findsNothingForUnknownPathsAndEmptyParameters() {
         if case .notFound = router.match(method: "GET", segments: ["nope"]) {} else { Issue.record("expected 404") }
-        if case .notFound = router.match(method: "POST", segments: ["api", "", "inc"]) {} else {
+        if case .notFound = router.match(method: "POST", segments: ["api", "", "inc"]) {
+        } else {
             Issue.record("an empty segment must not bind a parameter")
         }
     }

@@ -38,7 +38,7 @@ struct RequestParserTests {
         let request = try #require(parsed.first)
         #expect(request.method == "GET")
         #expect(request.target == "/a?x=1")
-        #expect(request.head.version == .http1_1)
+        #expect(request.head.version == .http11)
         #expect(request.headers["user-agent"] == "t")
         #expect(request.head.keepAlive)
         #expect(request.body.isEmpty)
@@ -147,14 +147,19 @@ struct RequestParserTests {
 
     @Test func refusesABodyOverTheLimitBeforeItArrives() {
         let limits = HTTPLimits(maxHeadBytes: 1000, maxBodyBytes: 10)
-        #expect(failure(events("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", limits: limits))?.status == 413)
+        #expect(
+            failure(events("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", limits: limits))?.status == 413
+        )
         #expect(
             failure(events("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999\r\n\r\n"))?.status
                 == 413
         )
         let chunks = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n"
         #expect(failure(events(chunks, limits: limits))?.status == 413)
-        #expect(failure(events("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffff\r\n"))?.status == 413)
+        #expect(
+            failure(events("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffff\r\n"))?.status
+                == 413
+        )
     }
 
     @Test func refusesTrailersOverTheHeadLimit() {

@@ -132,7 +132,8 @@ public final class RawHTTPClient {
             return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         let length =
-            (status < 200 || isHead) ? 0 : Int(headers.first { $0.name.lowercased() == "content-length" }?.value ?? "0")!
+            (status < 200 || isHead)
+            ? 0 : Int(headers.first { $0.name.lowercased() == "content-length" }?.value ?? "0")!
         let bodyStart = end.upperBound
         guard buffer.count - bodyStart >= length else { return nil }
         let body = Array(buffer[bodyStart..<bodyStart + length])

@@ -35,7 +35,11 @@ struct ProcessMetrics {
     }
 
     func write(to exposition: inout TextExposition) {
-        exposition.family("process_cpu_seconds_total", type: "counter", help: "Total user and system CPU time spent in seconds.")
+        exposition.family(
+            "process_cpu_seconds_total",
+            type: "counter",
+            help: "Total user and system CPU time spent in seconds."
+        )
         exposition.sample("process_cpu_seconds_total", cpuSeconds)
         exposition.family("process_max_fds", type: "gauge", help: "Maximum number of open file descriptors.")
         exposition.sample("process_max_fds", maxFileDescriptors)

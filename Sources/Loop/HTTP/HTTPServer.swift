@@ -12,7 +12,11 @@ public final class HTTPServer {
     public private(set) var isDraining = false
     private var onDrained: (() -> Void)?
 
-    public init(loop: EventLoop, configuration: HTTPServerConfiguration = HTTPServerConfiguration(), handler: HTTPHandler) {
+    public init(
+        loop: EventLoop,
+        configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
+        handler: HTTPHandler
+    ) {
         self.loop = loop
         self.configuration = configuration
         self.handler = handler

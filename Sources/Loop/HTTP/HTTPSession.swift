@@ -96,7 +96,8 @@ final class HTTPSession: TCPConnectionDelegate {
                     server.handler.handle(request, responder: responder)
                 }
             case .failure(let error):
-                let responder = current ?? Responder(head: Self.unparsedHead, startedAt: EventLoop.hrtime, session: self)
+                let responder =
+                    current ?? Responder(head: Self.unparsedHead, startedAt: EventLoop.hrtime, session: self)
                 if current == nil { queue.append(responder) }
                 current = nil
                 responder.respond(.error(error))
@@ -267,5 +268,5 @@ final class HTTPSession: TCPConnectionDelegate {
     }
 
     /// Stands in for the head of a request that could not be parsed, for the error answer and its log line.
-    private static let unparsedHead = RequestHead(method: "-", target: "-", version: .http1_1)
+    private static let unparsedHead = RequestHead(method: "-", target: "-", version: .http11)
 }

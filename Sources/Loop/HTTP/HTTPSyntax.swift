@@ -26,7 +26,7 @@ enum HeadSemantics {
     static func apply(to head: RequestHead, limits: HTTPLimits) -> Result<RequestHead, HTTPError> {
         var head = head
         let hosts = head.headers.values("Host")
-        if hosts.count > 1 || (head.version == .http1_1 && hosts.isEmpty) {
+        if hosts.count > 1 || (head.version == .http11 && hosts.isEmpty) {
             return .failure(HTTPError(400, hosts.isEmpty ? "missing Host header" : "more than one Host header"))
         }
         let codings = head.headers.tokens("Transfer-Encoding")
@@ -51,7 +51,7 @@ enum HeadSemantics {
             guard expectations == ["100-continue"] else {
                 return .failure(HTTPError(417, "unsupported expectation"))
             }
-            head.expectsContinue = head.version == .http1_1
+            head.expectsContinue = head.version == .http11
         }
         return .success(head)
     }

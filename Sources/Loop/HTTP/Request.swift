@@ -1,9 +1,9 @@
 /// HTTP/1.0 or HTTP/1.1 (a later 1.x minor is treated as 1.1).
 public enum HTTPVersion: Sendable, Equatable, CustomStringConvertible {
-    case http1_0
-    case http1_1
+    case http10
+    case http11
 
-    public var description: String { self == .http1_0 ? "HTTP/1.0" : "HTTP/1.1" }
+    public var description: String { self == .http10 ? "HTTP/1.0" : "HTTP/1.1" }
 }
 
 /// A request line and its header section, as the server sees it before any body.
@@ -25,7 +25,7 @@ public struct RequestHead: Sendable {
     public init(
         method: String,
         target: String,
-        version: HTTPVersion = .http1_1,
+        version: HTTPVersion = .http11,
         headers: HTTPHeaders = [:]
     ) {
         self.method = method
@@ -33,7 +33,7 @@ public struct RequestHead: Sendable {
         self.version = version
         self.headers = headers
         let connection = headers.tokens("Connection")
-        keepAlive = version == .http1_1 ? !connection.contains("close") : connection.contains("keep-alive")
+        keepAlive = version == .http11 ? !connection.contains("close") : connection.contains("keep-alive")
         expectsContinue = false
         contentLength = nil
         isChunked = false

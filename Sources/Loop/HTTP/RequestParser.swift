@@ -206,7 +206,7 @@ public struct RequestParser: Sendable {
             (
                 String(decoding: method, as: UTF8.self),
                 String(decoding: target, as: UTF8.self),
-                minor == UInt8(ascii: "0") ? .http1_0 : .http1_1
+                minor == UInt8(ascii: "0") ? .http10 : .http11
             )
         )
     }

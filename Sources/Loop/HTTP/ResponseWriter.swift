@@ -28,7 +28,7 @@ enum ResponseWriter {
         append(String(response.body.count), &output)
         if !keepAlive {
             append("\r\nConnection: close", &output)
-        } else if version == .http1_0 {
+        } else if version == .http10 {
             append("\r\nConnection: keep-alive", &output)
         }
         append("\r\n\r\n", &output)
