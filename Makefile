@@ -7,7 +7,7 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 # Debian packages the build and the tests need; `deps` installs the missing ones.
-APT_PACKAGES := libuv1-dev pkg-config curl ca-certificates
+APT_PACKAGES := libuv1-dev zlib1g-dev pkg-config curl ca-certificates
 FUZZ_SECONDS ?= 60
 DEV_TOKEN ?= dev-token
 PORT ?= 2112

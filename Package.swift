@@ -17,6 +17,13 @@ let package = Package(
             pkgConfig: "libuv",
             providers: [.apt(["libuv1-dev"])]
         ),
+        // zlib from Debian's zlib1g-dev, for gzip-encoded scrapes.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // The Swift face of libuv plus HTTP/1.1; knows nothing of metrics.
         .target(name: "Loop", dependencies: ["CUV"]),
         // The service.
@@ -24,8 +31,18 @@ let package = Package(
             name: "DeliveryMetrics",
             dependencies: [
                 "Loop",
+                "CZlib",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["ExperimentListPlugin"]
+        ),
+        // Experiments are one file each: this plugin and its tool list them at build time, so adding or removing an
+        // experiment touches nothing else (Swift has no Go-style init() to register them).
+        .executableTarget(name: "ExperimentListGenerator"),
+        .plugin(
+            name: "ExperimentListPlugin",
+            capability: .buildTool(),
+            dependencies: ["ExperimentListGenerator"]
         ),
         // A raw-socket HTTP client and a loop-on-its-own-thread runner, shared by all three test targets.
         .target(name: "TestSupport", dependencies: ["Loop"], path: "Tests/TestSupport"),

@@ -24,8 +24,12 @@ final class Application: HTTPHandler {
     let configuration: Configuration
     let loop: EventLoop
     let logger: Logger
-    private let sink: LogSink
+    let sink: LogSink
+    let registry: Registry
+    let instrumentation: Instrumentation
+    private let catalogueJSON: [UInt8]
     private var router = Router<Handler>()
+    private var expiryTimer: Timer?
     private var server: HTTPServer!
     private var signalWatchers: [SignalWatcher] = []
     private var logFlusher: IterationHook?
@@ -38,6 +42,17 @@ final class Application: HTTPHandler {
         self.loop = loop
         self.sink = sink
         self.logger = logger
+        let now = WallClock.now()
+        registry = Registry(
+            Catalogue.definitions(experiments: Experiments.definitions),
+            maxSeriesPerMetric: configuration.maxSeriesPerMetric,
+            now: now
+        )
+        instrumentation = Instrumentation(registry)
+        catalogueJSON = Array(CatalogueListing.json(registry.deliveryFamilies).utf8)
+        // As the original: the build's metadata as labels of a counter added 0 at boot.
+        registry.family(named: "version_info")?.store(0, labelValues: [BuildInfo.buildDate, BuildInfo.revision], now: now)
+        registry.family(named: "experiments_total")?.store(Double(Experiments.count), now: now)
         addRoutes()
     }
 
@@ -46,7 +61,16 @@ final class Application: HTTPHandler {
         router.add("GET", "/-/ready") { [unowned self] _, _ in
             isReady ? .text(200, "OK\n") : .text(503, "shutting down\n")
         }
-        router.add("GET", "/metrics") { [unowned self] request, _ in metrics(request) }
+        router.add("GET", "/metrics") { [unowned self] request, _ in scrape(request) }
+        router.add("GET", "/api") { [unowned self] _, _ in
+            Response(status: 200, headers: ["Content-Type": "application/json"], body: catalogueJSON)
+        }
+        router.add("POST", "/api/<metric>/<operation>") { [unowned self] request, parameters in
+            push(request, parameters: parameters)
+        }
+        router.add("DELETE", "/api/<metric>") { [unowned self] request, parameters in
+            reset(request, parameters: parameters)
+        }
     }
 
     /// Binds, installs signal handlers and log flushing; the loop does the rest once `run` starts it.
@@ -61,6 +85,7 @@ final class Application: HTTPHandler {
             watcher.unref()
             signalWatchers.append(watcher)
         }
+        startExpiry()
         isReady = true
         logger.info(
             "delivery-metrics started",
@@ -72,6 +97,17 @@ final class Application: HTTPHandler {
             ]
         )
         return address
+    }
+
+    /// Drops series past their time-to-live. Once a minute is plenty for lifetimes measured in days.
+    private func startExpiry() {
+        let timer = Timer(loop: loop)
+        timer.start(after: 60_000, every: 60_000) { [unowned self] in
+            let expired = registry.expire(now: WallClock.now())
+            if expired > 0 { logger.info("expired series", metadata: ["series": "\(expired)"]) }
+        }
+        timer.unref()
+        expiryTimer = timer
     }
 
     /// All interfaces means `::` (which takes IPv4 too); a host without IPv6 falls back to `0.0.0.0`.
@@ -130,6 +166,8 @@ final class Application: HTTPHandler {
     private func finishShutdown() {
         gracefulDeadline?.close()
         gracefulDeadline = nil
+        expiryTimer?.close()
+        expiryTimer = nil
         for watcher in signalWatchers { watcher.close() }
         signalWatchers = []
         logger.info("stopped")
@@ -146,6 +184,10 @@ final class Application: HTTPHandler {
         }
         switch router.match(method: head.method, segments: segments) {
         case .found(let handler, let parameters, let template):
+            responder.route = template
+            if template.hasPrefix("/api"), let refusal = screenAPI(head, parameters: parameters) {
+                return refuse(refusal, head)
+            }
             responder.context = MatchedRoute(handler: handler, parameters: parameters, template: template)
             return nil
         case .notFound:
@@ -166,6 +208,7 @@ final class Application: HTTPHandler {
     }
 
     func didRespond(_ entry: AccessLogEntry) {
+        instrumentation.countRequest(route: entry.route, method: entry.method, status: entry.status, now: WallClock.now())
         guard configuration.accessLog else { return }
         var metadata: Logger.Metadata = [
             "method": "\(entry.method)",
@@ -182,27 +225,5 @@ final class Application: HTTPHandler {
         if let referrer = entry.referrer { metadata["referrer"] = "\(referrer)" }
         if let contentType = entry.contentType { metadata["content_type"] = "\(contentType)" }
         logger.info("access", metadata: metadata)
-    }
-
-    // MARK: - Routes
-
-    private func metrics(_ request: Request) -> Response {
-        var exposition = TextExposition()
-        exposition.family(
-            "delivery_version_info",
-            type: "gauge",
-            help: "A metric with a constant '1' value labeled by the build date and revision of delivery-metrics."
-        )
-        exposition.sample(
-            "delivery_version_info",
-            labels: [("build_date", BuildInfo.buildDate), ("revision", BuildInfo.revision)],
-            1
-        )
-        ProcessMetrics.read().write(to: &exposition)
-        return Response(
-            status: 200,
-            headers: ["Content-Type": TextExposition.contentType],
-            body: Array(exposition.text.utf8)
-        )
     }
 }

@@ -16,6 +16,8 @@ struct Configuration: Sendable {
     var logFormat = LogFormat.text
     var accessLog = true
     var http = HTTPServerConfiguration()
+    /// A push that would create one more series in a vector gets 400: free-text labels must not eat the memory.
+    var maxSeriesPerMetric = 10_000
     /// The token every `/api` write must carry in `X-Private-Token`.
     var authToken = ""
 
@@ -164,6 +166,13 @@ struct Flag: Sendable {
             help: "largest request head accepted, else 431 (default 8192)"
         ) { value, configuration in
             configuration.http.limits.maxHeadBytes = try integer(value, flag: "max-header-bytes", in: 256...1 << 20)
+        },
+        Flag(
+            name: "max-series-per-metric",
+            valueName: "int",
+            help: "series one metric may hold; a push that would create more gets 400 (default 10000)"
+        ) { value, configuration in
+            configuration.maxSeriesPerMetric = try integer(value, flag: "max-series-per-metric", in: 1...10_000_000)
         },
         Flag(
             name: "max-body-bytes",

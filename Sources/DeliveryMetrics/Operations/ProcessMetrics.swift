@@ -34,27 +34,34 @@ struct ProcessMetrics {
         return metrics
     }
 
-    func write(to exposition: inout TextExposition) {
-        exposition.family(
-            "process_cpu_seconds_total",
-            type: "counter",
-            help: "Total user and system CPU time spent in seconds."
-        )
-        exposition.sample("process_cpu_seconds_total", cpuSeconds)
-        exposition.family("process_max_fds", type: "gauge", help: "Maximum number of open file descriptors.")
-        exposition.sample("process_max_fds", maxFileDescriptors)
-        exposition.family("process_open_fds", type: "gauge", help: "Number of open file descriptors.")
-        exposition.sample("process_open_fds", openFileDescriptors)
-        exposition.family("process_resident_memory_bytes", type: "gauge", help: "Resident memory size in bytes.")
-        exposition.sample("process_resident_memory_bytes", residentMemoryBytes)
-        exposition.family(
-            "process_start_time_seconds",
-            type: "gauge",
-            help: "Start time of the process since unix epoch in seconds."
-        )
-        exposition.sample("process_start_time_seconds", startTimeSeconds)
-        exposition.family("process_virtual_memory_bytes", type: "gauge", help: "Virtual memory size in bytes.")
-        exposition.sample("process_virtual_memory_bytes", virtualMemoryBytes)
+    /// The `process_*` families, with client_golang's names and help texts.
+    static let definitions: [MetricDefinition] = [
+        process(.counter, "cpu_seconds_total", "Total user and system CPU time spent in seconds."),
+        process(.gauge, "max_fds", "Maximum number of open file descriptors."),
+        process(.gauge, "open_fds", "Number of open file descriptors."),
+        process(.gauge, "resident_memory_bytes", "Resident memory size in bytes."),
+        process(.gauge, "start_time_seconds", "Start time of the process since unix epoch in seconds."),
+        process(.gauge, "virtual_memory_bytes", "Virtual memory size in bytes."),
+    ]
+
+    private static func process(_ kind: MetricKind, _ name: String, _ help: String) -> MetricDefinition {
+        MetricDefinition(kind, name: name, help: help, serviceOwned: true, namespace: "process")
+    }
+
+    /// Reads `/proc` and stores the values in the registry's `process_*` families.
+    static func update(_ registry: Registry, now: Double) {
+        let metrics = read()
+        let values: [(String, Double)] = [
+            ("process_cpu_seconds_total", metrics.cpuSeconds),
+            ("process_max_fds", metrics.maxFileDescriptors),
+            ("process_open_fds", metrics.openFileDescriptors),
+            ("process_resident_memory_bytes", metrics.residentMemoryBytes),
+            ("process_start_time_seconds", metrics.startTimeSeconds),
+            ("process_virtual_memory_bytes", metrics.virtualMemoryBytes),
+        ]
+        for (name, value) in values {
+            registry.family(named: name)?.store(value, now: now)
+        }
     }
 
     private static func bootTimeSeconds() -> Double? {

@@ -4,7 +4,8 @@ public final class Responder {
     let head: RequestHead
     let startedAt: UInt64
     var response: Response?
-    var route: String?
+    /// The route template that matched, for logs and metrics (never the raw path).
+    public var route: String?
     /// `100 Continue` is owed as soon as this slot is first in line.
     var owesContinue: Bool
     weak var session: HTTPSession?
@@ -27,7 +28,7 @@ public final class Responder {
     public func respond(_ response: Response, route: String? = nil) {
         guard self.response == nil else { return }
         self.response = response
-        self.route = route
+        if let route { self.route = route }
         owesContinue = false
         session?.responderDidAnswer()
     }

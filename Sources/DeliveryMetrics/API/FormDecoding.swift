@@ -1,0 +1,112 @@
+import Loop
+
+/// Reads a push's parameters as Go's `Request.FormValue` does: from an `application/x-www-form-urlencoded` body (the
+/// release-tools Ruby client), a `multipart/form-data` body (`curl -F`), or the query string; a body value wins over
+/// a query value of the same name.
+enum FormDecoding {
+    static func fields(of request: Request) throws(MetricError) -> [String: String] {
+        guard let query = request.head.queryItems else {
+            throw MetricError(400, "bad_form", "malformed percent-encoding in the query string")
+        }
+        var fields: [String: String] = [:]
+        for (name, value) in query where fields[name] == nil {
+            fields[name] = value
+        }
+        guard !request.body.isEmpty else { return fields }
+        let contentType = request.headers["Content-Type"] ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters().lowercased() } ?? ""
+        var bodyFields: [(name: String, value: String)]
+        switch mediaType {
+        case "application/x-www-form-urlencoded":
+            guard let pairs = PercentDecoding.formPairs(request.body) else {
+                throw MetricError(400, "bad_form", "malformed percent-encoding in the form body")
+            }
+            bodyFields = pairs
+        case "multipart/form-data":
+            guard let boundary = parameter("boundary", of: contentType), !boundary.isEmpty, boundary.utf8.count <= 200
+            else {
+                throw MetricError(400, "bad_form", "multipart/form-data without a boundary parameter")
+            }
+            bodyFields = try Multipart.fields(request.body, boundary: boundary)
+        default:
+            throw MetricError(
+                415,
+                "bad_form",
+                "unsupported Content-Type \"\(contentType)\"; send application/x-www-form-urlencoded or multipart/form-data"
+            )
+        }
+        var seen: Set<String> = []
+        for (name, value) in bodyFields where !seen.contains(name) {
+            seen.insert(name)
+            fields[name] = value
+        }
+        return fields
+    }
+
+    /// A parameter of a header value such as `multipart/form-data; boundary="abc"`.
+    static func parameter(_ name: String, of header: String) -> String? {
+        for part in header.split(separator: ";").dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters().lowercased() == name else { continue }
+            var value = pair[1].trimmingCharacters()
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
+            return value
+        }
+        return nil
+    }
+}
+
+/// `multipart/form-data` (RFC 7578), parsed by hand: parts separated by `--boundary` lines, each with its own header
+/// section; file parts (those with a `filename`) are skipped, as `FormValue` skips them.
+enum Multipart {
+    static let maxParts = 64
+
+    static func fields(_ body: [UInt8], boundary: String) throws(MetricError) -> [(name: String, value: String)] {
+        let malformed = MetricError(400, "bad_form", "malformed multipart/form-data body")
+        let delimiter = Array("--\(boundary)".utf8)
+        let separator = Array("\r\n--\(boundary)".utf8)
+        // The first delimiter may be preceded by a preamble; it starts the body or follows a CRLF.
+        var position: Int
+        if body.starts(with: delimiter) {
+            position = delimiter.count
+        } else if let range = body.firstRange(of: separator) {
+            position = range.upperBound
+        } else {
+            throw malformed
+        }
+        var fields: [(name: String, value: String)] = []
+        while true {
+            if body[position...].starts(with: Array("--".utf8)) { return fields }
+            while position < body.count, body[position] == UInt8(ascii: " ") || body[position] == UInt8(ascii: "\t") {
+                position += 1
+            }
+            guard body[position...].starts(with: Array("\r\n".utf8)) else { throw malformed }
+            position += 2
+            guard fields.count < maxParts, let headEnd = body[position...].firstRange(of: Array("\r\n\r\n".utf8)),
+                let end = body[headEnd.upperBound...].firstRange(of: separator)
+            else { throw malformed }
+            let headers = String(decoding: body[position..<headEnd.lowerBound], as: UTF8.self)
+            let content = body[headEnd.upperBound..<end.lowerBound]
+            position = end.upperBound
+            guard let disposition = headerValue("Content-Disposition", in: headers),
+                disposition.lowercased().hasPrefix("form-data"),
+                let name = FormDecoding.parameter("name", of: disposition)
+            else { throw malformed }
+            if FormDecoding.parameter("filename", of: disposition) == nil {
+                fields.append((name: name, value: String(decoding: content, as: UTF8.self)))
+            }
+        }
+    }
+
+    private static func headerValue(_ name: String, in headers: String) -> String? {
+        for line in headers.split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            if line[..<colon].trimmingCharacters().lowercased() == name.lowercased() {
+                return line[line.index(after: colon)...].trimmingCharacters()
+            }
+        }
+        return nil
+    }
+}

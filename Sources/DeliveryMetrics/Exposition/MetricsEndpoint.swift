@@ -1,0 +1,24 @@
+import Loop
+
+extension Application {
+    /// `GET /metrics`: text 0.0.4 or OpenMetrics as the `Accept` header prefers, gzip when accepted.
+    func scrape(_ request: Request) -> Response {
+        let now = WallClock.now()
+        ProcessMetrics.update(registry, now: now)
+        instrumentation.droppedLogLines.store(Double(sink.droppedLines), now: now)
+        let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
+        let body = Array(registry.render(format).utf8)
+        var headers: HTTPHeaders = ["Content-Type": format.contentType]
+        var payload = body
+        var gzipped = false
+        if ExpositionFormat.acceptsGzip(request.headers["Accept-Encoding"]), let compressed = Gzip.compress(body) {
+            headers.add("Content-Encoding", "gzip")
+            payload = compressed
+            gzipped = true
+        }
+        headers.add("Vary", "Accept, Accept-Encoding")
+        // Counted after rendering, as promhttp does, so a scrape does not see itself.
+        instrumentation.countScrape(format: format, gzip: gzipped, now: now)
+        return Response(status: 200, headers: headers, body: payload)
+    }
+}

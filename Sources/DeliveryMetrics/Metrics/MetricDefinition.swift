@@ -1,0 +1,112 @@
+/// The three kinds of vector the service keeps, and the operations each accepts.
+enum MetricKind: String, Sendable {
+    case counter
+    case gauge
+    case histogram
+
+    var operations: [Operation] {
+        switch self {
+        case .counter: [.inc, .add]
+        case .gauge: [.inc, .add, .set, .dec, .sub]
+        case .histogram: [.observe]
+        }
+    }
+}
+
+/// A write to one series, as the push API, the webhooks, the scraper and (later) persistence replay express it.
+enum Operation: String, Sendable, CaseIterable {
+    case observe
+    case inc
+    case add
+    case set
+    case dec
+    case sub
+
+    /// `inc` and `dec` need no value.
+    var needsValue: Bool { self != .inc && self != .dec }
+}
+
+/// One metric of the catalogue, declared with the vocabulary of the original's `metrics.go`.
+struct MetricDefinition: Sendable {
+    static let deliveryNamespace = "delivery"
+
+    let kind: MetricKind
+    /// `delivery` for the catalogue; `process` for the standard process metrics.
+    let namespace: String
+    /// The name without namespace and subsystem, as it appears under `/api`.
+    let name: String
+    let subsystem: String?
+    let help: String
+    /// Positional: a push's `labels` values come in this order.
+    let labels: [Label]
+    /// Histogram upper bounds, ascending, without `+Inf`.
+    let buckets: [Double]
+    /// At boot and on every reset, hold every combination of the labels' values at 0 (closed sets only).
+    let cartesianProductReset: Bool
+    /// A series not written for this long is dropped (or returned to 0 under a cartesian reset).
+    let timeToLiveSeconds: Double?
+    /// Written by the service itself (webhooks, scraper, build info): `/api` refuses writes to it.
+    let serviceOwned: Bool
+
+    init(
+        _ kind: MetricKind,
+        name: String,
+        subsystem: String? = nil,
+        help: String,
+        labels: [Label] = [],
+        buckets: [Double] = [],
+        cartesianProductReset: Bool = false,
+        timeToLive: Double? = nil,
+        serviceOwned: Bool = false,
+        namespace: String = MetricDefinition.deliveryNamespace
+    ) {
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+        self.subsystem = subsystem
+        self.help = help
+        self.labels = labels
+        self.buckets = kind == .histogram ? (buckets.isEmpty ? Buckets.prometheusDefault : buckets) : []
+        self.cartesianProductReset = cartesianProductReset
+        self.timeToLiveSeconds = timeToLive
+        self.serviceOwned = serviceOwned
+        precondition(
+            !cartesianProductReset || labels.allSatisfy { $0.allowedValues != nil },
+            "\(name): a cartesian-product reset needs closed label sets"
+        )
+        precondition(
+            self.buckets == self.buckets.sorted() && Set(self.buckets).count == self.buckets.count,
+            "\(name): buckets must ascend"
+        )
+    }
+
+    /// The name under `/api`: the full name without `delivery_`, e.g. `deployment_duration_seconds`.
+    var apiName: String {
+        subsystem.map { "\($0)_\(name)" } ?? name
+    }
+
+    /// The exposed name, e.g. `delivery_deployment_duration_seconds`.
+    var fullName: String { "\(namespace)_\(apiName)" }
+}
+
+/// Histogram bucket layouts, as client_golang builds them.
+enum Buckets {
+    /// client_golang's `DefBuckets`.
+    static let prometheusDefault: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    /// `count` bounds from `start`, `width` apart (client_golang's `LinearBuckets`).
+    static func linear(start: Double, width: Double, count: Int) -> [Double] {
+        (0..<count).map { start + Double($0) * width }
+    }
+
+    /// `count` bounds from `start`, each `factor` times the last (client_golang's `ExponentialBuckets`).
+    static func exponential(start: Double, factor: Double, count: Int) -> [Double] {
+        (0..<count).map { start * pow(factor, Double($0)) }
+    }
+
+    private static func pow(_ base: Double, _ exponent: Double) -> Double {
+        var result = 1.0
+        for _ in 0..<Int(exponent) { result *= base }
+        return result
+    }
+}

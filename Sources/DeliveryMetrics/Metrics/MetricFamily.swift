@@ -1,0 +1,152 @@
+/// A metric vector at run time: its definition and its series, keyed by label values in declaration order.
+///
+/// Owned by the loop thread like everything else; every write goes through `apply`, so validation, the series
+/// bound and expiry bookkeeping happen in one place.
+final class MetricFamily {
+    let definition: MetricDefinition
+    let maxSeries: Int
+    private let checkers: [LabelChecker]
+    private(set) var series: [[String]: Series] = [:]
+    /// Bumped on every change, so a render cache knows when it is stale.
+    private(set) var generation: UInt64 = 0
+
+    init(_ definition: MetricDefinition, maxSeries: Int, now: Double) {
+        self.definition = definition
+        self.maxSeries = maxSeries
+        checkers = definition.labels.map(LabelChecker.init)
+        reset(now: now)
+    }
+
+    /// Applies one write. Returns the series' new value (counter or gauge) or nil (histogram).
+    @discardableResult
+    func apply(_ operation: Operation, labelValues: [String], value: Double = 1, now: Double) throws(MetricError)
+        -> Double?
+    {
+        let kind = definition.kind
+        guard kind.operations.contains(operation) else {
+            throw MetricError(
+                404,
+                "unsupported_operation",
+                "\(definition.fullName) is a \(kind.rawValue); its operations are "
+                    + kind.operations.map(\.rawValue).joined(separator: ", ")
+            )
+        }
+        guard value.isFinite else { throw MetricError(400, "invalid_value", "value must be a finite number") }
+        if kind == .counter, operation == .add, value < 0 {
+            throw MetricError(
+                400,
+                "invalid_value",
+                "\(definition.fullName) is a counter and cannot decrease: value must be 0 or more"
+            )
+        }
+        try validateCount(labelValues)
+        if series[labelValues] == nil {
+            try validateNew(labelValues)
+            series[labelValues] = Series(bucketCount: definition.buckets.count, now: now)
+        }
+        generation &+= 1
+        var result: Double?
+        let bounds = definition.buckets
+        modify(labelValues) { series in
+            switch operation {
+            case .observe: series.observe(value, bounds: bounds)
+            case .inc: series.value += 1
+            case .add: series.value += value
+            case .set: series.value = value
+            case .dec: series.value -= 1
+            case .sub: series.value -= value
+            }
+            series.lastWrite = now
+            result = kind == .histogram ? nil : series.value
+        }
+        return result
+    }
+
+    /// Stores a value the service computed itself (process metrics, counts it keeps elsewhere), bypassing the
+    /// operation rules a push must follow. The series must exist or its labels must be valid.
+    func store(_ value: Double, labelValues: [String] = [], now: Double) {
+        if series[labelValues] == nil {
+            guard (try? validateCount(labelValues)) != nil, (try? validateNew(labelValues)) != nil else { return }
+            series[labelValues] = Series(bucketCount: definition.buckets.count, now: now)
+        }
+        guard series[labelValues]?.value != value else { return }
+        generation &+= 1
+        modify(labelValues) {
+            $0.value = value
+            $0.lastWrite = now
+        }
+    }
+
+    /// Removes every series; under a cartesian-product reset, then holds every combination at 0.
+    func reset(now: Double) {
+        series.removeAll(keepingCapacity: true)
+        generation &+= 1
+        // A metric without labels always has its one series, as client_golang's plain counters and gauges do.
+        guard definition.cartesianProductReset || definition.labels.isEmpty else { return }
+        var combinations: [[String]] = [[]]
+        for label in definition.labels {
+            let values = label.allowedValues ?? []
+            combinations = combinations.flatMap { prefix in values.map { prefix + [$0] } }
+        }
+        for combination in combinations.prefix(maxSeries) {
+            series[combination] = Series(bucketCount: definition.buckets.count, now: now)
+        }
+    }
+
+    /// Drops series not written for the time-to-live (returns them to 0 under a cartesian reset). Returns how many.
+    @discardableResult
+    func expire(now: Double) -> Int {
+        guard let timeToLive = definition.timeToLiveSeconds else { return 0 }
+        let stale = series.filter { now - $0.value.lastWrite > timeToLive }.map(\.key)
+        guard !stale.isEmpty else { return 0 }
+        generation &+= 1
+        for key in stale {
+            if definition.cartesianProductReset {
+                modify(key) { $0.zero(now: now) }
+            } else {
+                series[key] = nil
+            }
+        }
+        return stale.count
+    }
+
+    private func modify(_ key: [String], _ body: (inout Series) -> Void) {
+        // In place, without copying the bucket array.
+        if let index = series.index(forKey: key) {
+            body(&series.values[index])
+        }
+    }
+
+    private func validateCount(_ values: [String]) throws(MetricError) {
+        let labels = definition.labels
+        guard values.count != labels.count else { return }
+        let names = labels.map(\.name).joined(separator: ", ")
+        throw MetricError(
+            400,
+            "wrong_label_count",
+            labels.isEmpty
+                ? "\(definition.fullName) has no labels; send no labels parameter (got \(values.count) values)"
+                : "\(labels.count) label value\(labels.count == 1 ? "" : "s") expected (\(names)), got \(values.count)"
+        )
+    }
+
+    private func validateNew(_ values: [String]) throws(MetricError) {
+        for (checker, value) in zip(checkers, values) {
+            let label = checker.label
+            if let accepted = checker.problem(with: value) {
+                throw MetricError(
+                    400,
+                    "invalid_label_value",
+                    "label \(label.name): \"\(value)\" is not accepted; want \(accepted)"
+                )
+            }
+        }
+        guard series.count < maxSeries else {
+            throw MetricError(
+                400,
+                "series_limit",
+                "\(definition.fullName) already holds its limit of \(maxSeries) series; reset it or wait for expiry"
+            )
+        }
+    }
+}

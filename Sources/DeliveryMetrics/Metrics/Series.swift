@@ -1,0 +1,33 @@
+/// One series of a vector: a counter or gauge value, or a histogram's buckets, sum and count.
+struct Series {
+    /// Counter or gauge value; unused by histograms.
+    var value: Double = 0
+    /// Observations per bucket (not cumulative); the last slot counts those above every bound (`+Inf` only).
+    var bucketCounts: [UInt64]
+    var sum: Double = 0
+    var count: UInt64 = 0
+    /// Wall-clock seconds of the last write, for expiry (wall clock so that it can survive a restart).
+    var lastWrite: Double
+
+    init(bucketCount: Int, now: Double) {
+        bucketCounts = bucketCount > 0 ? [UInt64](repeating: 0, count: bucketCount + 1) : []
+        lastWrite = now
+    }
+
+    mutating func observe(_ observation: Double, bounds: [Double]) {
+        // Bounds are few (tens); a linear scan beats a binary search at that size.
+        var index = 0
+        while index < bounds.count, observation > bounds[index] { index += 1 }
+        bucketCounts[index] += 1
+        sum += observation
+        count += 1
+    }
+
+    mutating func zero(now: Double) {
+        value = 0
+        for index in bucketCounts.indices { bucketCounts[index] = 0 }
+        sum = 0
+        count = 0
+        lastWrite = now
+    }
+}

@@ -1,0 +1,36 @@
+import Loop
+
+/// The service's own metrics, kept as registry families so they render like everything else.
+struct Instrumentation {
+    let httpRequests: MetricFamily
+    let apiErrors: MetricFamily
+    let scrapes: MetricFamily
+    let droppedLogLines: MetricFamily
+
+    init(_ registry: Registry) {
+        func family(_ name: String) -> MetricFamily {
+            guard let family = registry.family(named: name) else { fatalError("\(name) is missing from the catalogue") }
+            return family
+        }
+        httpRequests = family("metrics_http_requests_total")
+        apiErrors = family("metrics_api_errors_total")
+        scrapes = family("metrics_scrapes_total")
+        droppedLogLines = family("metrics_log_lines_dropped_total")
+    }
+
+    /// Methods outside this set count as `other`, so a client cannot grow the label set.
+    private static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+    func countRequest(route: String?, method: String, status: Int, now: Double) {
+        let method = Self.methods.contains(method) ? method : "other"
+        _ = try? httpRequests.apply(.inc, labelValues: [route ?? "unmatched", method, String(status)], now: now)
+    }
+
+    func countAPIError(_ reason: String, now: Double) {
+        _ = try? apiErrors.apply(.inc, labelValues: [reason], now: now)
+    }
+
+    func countScrape(format: ExpositionFormat, gzip: Bool, now: Double) {
+        _ = try? scrapes.apply(.inc, labelValues: [format.name, gzip ? "gzip" : "identity"], now: now)
+    }
+}
