@@ -19,20 +19,3 @@ struct GoFloatTests {
         #expect(GoFloat.format(value) == expected)
     }
 }
-
-@Suite("Text exposition")
-struct TextExpositionTests {
-    @Test func escapesHelpAndLabelValues() {
-        var exposition = TextExposition()
-        exposition.family("x", type: "gauge", help: "a \\ b\nc \"q\"")
-        exposition.sample("x", labels: [("l", "a\\b\n\"c\"")], 1.5)
-        #expect(
-            exposition.text == """
-                # HELP x a \\\\ b\\nc "q"
-                # TYPE x gauge
-                x{l="a\\\\b\\n\\"c\\""} 1.5
-
-                """
-        )
-    }
-}
