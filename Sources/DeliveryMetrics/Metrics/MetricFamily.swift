@@ -12,7 +12,10 @@ final class MetricFamily {
 
     init(_ definition: MetricDefinition, maxSeries: Int, now: Double) {
         self.definition = definition
-        self.maxSeries = maxSeries
+        // The limit is there for free-text labels; a closed-set product is bounded by its declaration, and every
+        // combination is held under a cartesian reset, so that many series are always allowed.
+        let combinations = definition.labels.reduce(1) { $0 * max(1, $1.allowedValues?.count ?? 1) }
+        self.maxSeries = definition.cartesianProductReset ? max(maxSeries, combinations) : maxSeries
         checkers = definition.labels.map(LabelChecker.init)
         reset(now: now)
     }
@@ -88,7 +91,7 @@ final class MetricFamily {
             let values = label.allowedValues ?? []
             combinations = combinations.flatMap { prefix in values.map { prefix + [$0] } }
         }
-        for combination in combinations.prefix(maxSeries) {
+        for combination in combinations {
             series[combination] = Series(bucketCount: definition.buckets.count, now: now)
         }
     }
