@@ -6,8 +6,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 SWIFT ?= swift
-# Debian packages the build and the tests need; `deps` installs the missing ones.
+# Debian packages the build needs; `deps` installs the missing ones. The acceptance run also needs promtool, which
+# Debian ships in `prometheus`.
 APT_PACKAGES := libuv1-dev zlib1g-dev pkg-config curl ca-certificates
+ACCEPTANCE_PACKAGES := $(APT_PACKAGES) prometheus
 FUZZ_SECONDS ?= 60
 DEV_TOKEN ?= dev-token
 PORT ?= 2112
@@ -20,7 +22,7 @@ STAMP_FLAGS := -Xswiftc -DDELIVERY_METRICS_STAMPED
 RELEASE_FLAGS := -c release --static-swift-stdlib $(STAMP_FLAGS)
 BINARY := .build/release/delivery-metrics
 
-.PHONY: deps build run test lint unit asan acceptance fuzz clean stamp help
+.PHONY: deps deps-acceptance build run test lint unit asan acceptance fuzz catalogue clean stamp help
 
 help:
 	@echo "make run         build and serve on 127.0.0.1:$(PORT) with a development token"
@@ -28,24 +30,15 @@ help:
 	@echo "make build       release binary at $(BINARY)"
 	@echo "make acceptance  black-box tests against the release binary"
 	@echo "make fuzz        fuzz the HTTP parser for FUZZ_SECONDS (default 60)"
+	@echo "make catalogue   rewrite the README's metric catalogue from the code"
 	@echo "make clean       remove build output"
 
 ## deps: install the Debian packages that are missing (as root), or print the command to run.
 deps:
-	@missing=""; \
-	for package in $(APT_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	    if [ "$$(id -u)" = 0 ]; then \
-	        echo "installing:$$missing"; \
-	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
-	    else \
-	        echo "missing Debian packages:$$missing"; \
-	        echo "run: sudo apt-get update && sudo apt-get install -y --no-install-recommends$$missing"; \
-	        exit 1; \
-	    fi; \
-	fi
+	@scripts/install-packages.sh $(APT_PACKAGES)
+
+deps-acceptance:
+	@scripts/install-packages.sh $(ACCEPTANCE_PACKAGES)
 
 ## stamp: write the revision and build date into the binary's source (only when they changed).
 stamp:
@@ -61,12 +54,14 @@ build: deps stamp
 	@echo "built $(BINARY)"
 
 run: build
-	@echo "serving on http://127.0.0.1:$(PORT) with AUTH_TOKEN=$(DEV_TOKEN)"
-	@echo "try:  curl -s http://127.0.0.1:$(PORT)/metrics"
+	@echo "serving on http://127.0.0.1:$(PORT) with AUTH_TOKEN=$(DEV_TOKEN); push a value and read it back:"
+	@echo "  curl -X POST -H 'X-Private-Token: $(DEV_TOKEN)' -F value=18000 -F 'labels=coordinator_pipeline,success' http://127.0.0.1:$(PORT)/api/deployment_duration_seconds/observe"
+	@echo "  curl -s http://127.0.0.1:$(PORT)/metrics | grep deployment_duration_seconds_count"
+	@echo "the README's examples use: export DELIVERY_METRICS_URL=http://127.0.0.1:$(PORT) DELIVERY_METRICS_TOKEN=$(DEV_TOKEN)"
 	AUTH_TOKEN=$(DEV_TOKEN) $(BINARY) --listen-address 127.0.0.1 --port $(PORT) --log-format color
 
 ## test: every stage, with how long each took.
-test: deps
+test: deps-acceptance
 	@scripts/timed.sh lint $(MAKE) --no-print-directory lint
 	@scripts/timed.sh unit $(MAKE) --no-print-directory unit
 	@scripts/timed.sh asan $(MAKE) --no-print-directory asan
@@ -74,7 +69,7 @@ test: deps
 	@cat .build/stage-times.txt
 
 lint:
-	$(SWIFT) format lint --strict --parallel -r Sources Tests Acceptance Fuzz Package.swift
+	$(SWIFT) format lint --strict --parallel -r Sources Tests Acceptance Fuzz Plugins Package.swift
 
 unit: deps
 	$(SWIFT) build --build-tests
@@ -86,7 +81,7 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt \
 	    SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 
-acceptance: build
+acceptance: deps-acceptance build
 	$(SWIFT) build --build-tests
 	scripts/acceptance.sh $(BINARY)
 
@@ -102,6 +97,11 @@ fuzz: $(FUZZER)
 	@mkdir -p Fuzz/corpus-run
 	SWIFT_BACKTRACE=enable=no $(FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 	    -artifact_prefix=Fuzz/ Fuzz/corpus-run Fuzz/corpus
+
+## catalogue: rewrite the README's catalogue table from the code.
+catalogue: deps
+	$(SWIFT) build --product delivery-metrics
+	scripts/update-catalogue.sh .build/debug/delivery-metrics
 
 clean:
 	rm -rf .build .build-asan .build-fuzz Sources/DeliveryMetrics/Generated Fuzz/corpus-run

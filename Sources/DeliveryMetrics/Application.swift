@@ -51,7 +51,11 @@ final class Application: HTTPHandler {
         instrumentation = Instrumentation(registry)
         catalogueJSON = Array(CatalogueListing.json(registry.deliveryFamilies).utf8)
         // As the original: the build's metadata as labels of a counter added 0 at boot.
-        registry.family(named: "version_info")?.store(0, labelValues: [BuildInfo.buildDate, BuildInfo.revision], now: now)
+        registry.family(named: "version_info")?.store(
+            0,
+            labelValues: [BuildInfo.buildDate, BuildInfo.revision],
+            now: now
+        )
         registry.family(named: "experiments_total")?.store(Double(Experiments.count), now: now)
         addRoutes()
     }
@@ -208,7 +212,12 @@ final class Application: HTTPHandler {
     }
 
     func didRespond(_ entry: AccessLogEntry) {
-        instrumentation.countRequest(route: entry.route, method: entry.method, status: entry.status, now: WallClock.now())
+        instrumentation.countRequest(
+            route: entry.route,
+            method: entry.method,
+            status: entry.status,
+            now: WallClock.now()
+        )
         guard configuration.accessLog else { return }
         var metadata: Logger.Metadata = [
             "method": "\(entry.method)",

@@ -30,6 +30,8 @@ struct Configuration: Sendable {
     enum Command {
         case serve(Configuration)
         case help
+        /// Print the catalogue as the README's Markdown table.
+        case catalogue
     }
 }
 
@@ -67,6 +69,7 @@ extension Configuration {
                 name = String(body)
             }
             if name == "help" || name == "h" { return .help }
+            if name == "print-catalogue" { return .catalogue }
             guard let flag = Flag.all.first(where: { $0.name == name || $0.negatedName == name }) else {
                 throw Problem(description: "unknown flag \(argument) (see --help)")
             }
@@ -202,6 +205,7 @@ struct Flag: Sendable {
             lines.append(left.padding(to: 34) + flag.help)
         }
         lines.append("  --help".padding(to: 34) + "print this help")
+        lines.append("  --print-catalogue".padding(to: 34) + "print the metric catalogue as a Markdown table")
         lines.append("")
         lines.append("Environment:")
         for variable in environment {

@@ -22,6 +22,9 @@ switch command {
 case .help:
     StandardStream.write(Flag.helpText(), to: 1)
     exit(0)
+case .catalogue:
+    StandardStream.write(CatalogueMarkdown.table(Catalogue.definitions(experiments: Experiments.definitions)), to: 1)
+    exit(0)
 case .serve(let configuration):
     let sink = LogSink()
     let formatter = LogFormatter(format: configuration.logFormat)

@@ -17,7 +17,12 @@ struct ExpositionTests {
             ),
             MetricDefinition(.counter, name: "events_total", help: "Events.", labels: [.text("b"), .text("a")]),
             MetricDefinition(.counter, name: "legacy_count", help: "A counter without _total."),
-            MetricDefinition(.gauge, name: "level", help: "A \"quoted\" gauge.", labels: [Label("note", matching: #"[\s\S]*"#)]),
+            MetricDefinition(
+                .gauge,
+                name: "level",
+                help: "A \"quoted\" gauge.",
+                labels: [Label("note", matching: #"[\s\S]*"#)]
+            ),
             MetricDefinition(.gauge, name: "empty", help: "Never written.", labels: [.text("l")]),
         ]
         let registry = Registry(definitions, maxSeriesPerMetric: 100, now: 0)

@@ -44,7 +44,9 @@ struct FormDecodingTests {
             "preamble\r\n--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n"
             + "Content-Type: text/plain\r\n\r\nfile\r\n--b\r\ncontent-disposition: form-data; name=value\r\n\r\n"
             + "7\r\n--b--"
-        let fields = try FormDecoding.fields(of: request("/x", contentType: "multipart/form-data; boundary=\"b\"", body: body))
+        let fields = try FormDecoding.fields(
+            of: request("/x", contentType: "multipart/form-data; boundary=\"b\"", body: body)
+        )
         #expect(fields == ["value": "7"])
     }
 
@@ -56,7 +58,9 @@ struct FormDecodingTests {
         ("application/x-www-form-urlencoded", "value=%zz"),
     ])
     func refusesBrokenBodies(contentType: String, body: String) {
-        #expect(throws: MetricError.self) { try FormDecoding.fields(of: request("/x", contentType: contentType, body: body)) }
+        #expect(throws: MetricError.self) {
+            try FormDecoding.fields(of: request("/x", contentType: contentType, body: body))
+        }
     }
 
     @Test func refusesAnUnsupportedContentType() {

@@ -63,7 +63,9 @@ struct MetricFamilyTests {
 
     @Test func countersRefuseToDecreaseOrToBeSet() {
         let family = Fixtures.counter()
-        #expect(throws: MetricError.self) { try family.apply(.add, labelValues: ["success", "a"], value: -1, now: now) }
+        #expect(throws: MetricError.self) {
+            try family.apply(.add, labelValues: ["success", "a"], value: -1, now: now)
+        }
         for operation in [Operation.set, .dec, .sub, .observe] {
             #expect(throws: MetricError.self) { try family.apply(operation, labelValues: ["success", "a"], now: now) }
         }

@@ -9,7 +9,8 @@ extension Application {
             return MetricError(401, "unauthorized", "Missing or wrong X-Private-Token")
         }
         guard let name = parameters["metric"] else { return nil }  // GET /api
-        guard let family = registry.family(named: name), family.definition.namespace == MetricDefinition.deliveryNamespace
+        guard let family = registry.family(named: name),
+            family.definition.namespace == MetricDefinition.deliveryNamespace
         else {
             return MetricError(404, "unknown_metric", "unknown metric \"\(name)\"; GET /api lists them")
         }
@@ -42,7 +43,12 @@ extension Application {
         else { return refuse(MetricError(404, "unknown_metric", "unknown metric"), request.head) }
         do {
             let push = try PushRequest(request, operation: operation, labelCount: family.definition.labels.count)
-            let result = try family.apply(operation, labelValues: push.labelValues, value: push.value, now: WallClock.now())
+            let result = try family.apply(
+                operation,
+                labelValues: push.labelValues,
+                value: push.value,
+                now: WallClock.now()
+            )
             let series = Self.seriesName(family, push.labelValues)
             if let result {
                 return .text(200, "\(series) \(GoFloat.format(result))\n")

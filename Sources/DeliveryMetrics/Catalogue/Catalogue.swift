@@ -170,7 +170,10 @@ enum Catalogue {
             .gauge,
             name: "auto_deploy_package_state",
             help: "State of an auto-deploy package (1 in this state, 0 otherwise)",
-            labels: [.deployVersion("version"), Label("pkg_state", oneOf: ["missing", "pending", "building", "ready", "failed"])],
+            labels: [
+                .deployVersion("version"),
+                Label("pkg_state", oneOf: ["missing", "pending", "building", "ready", "failed"]),
+            ],
             timeToLive: 30 * day
         ),
         MetricDefinition(
@@ -280,7 +283,9 @@ enum Catalogue {
                 name: "scrapes_total",
                 subsystem: "metrics",
                 help: "Scrapes of /metrics, by the format and encoding served",
-                labels: [Label("format", oneOf: ["text", "openmetrics"]), Label("encoding", oneOf: ["identity", "gzip"])],
+                labels: [
+                    Label("format", oneOf: ["text", "openmetrics"]), Label("encoding", oneOf: ["identity", "gzip"]),
+                ],
                 cartesianProductReset: true,
                 serviceOwned: true
             ),

@@ -35,7 +35,14 @@ enum FamilyRenderer {
                 if !pairs.isEmpty { output += "{\(pairs)}" }
                 output += " \(openMetrics ? openMetricsFloat(series.value) : GoFloat.format(series.value))\n"
             case .histogram:
-                renderHistogram(series, name: name, pairs: pairs, bounds: definition.buckets, openMetrics: openMetrics, into: &output)
+                renderHistogram(
+                    series,
+                    name: name,
+                    pairs: pairs,
+                    bounds: definition.buckets,
+                    openMetrics: openMetrics,
+                    into: &output
+                )
             }
         }
     }

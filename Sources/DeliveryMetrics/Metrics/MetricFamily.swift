@@ -22,7 +22,12 @@ final class MetricFamily {
 
     /// Applies one write. Returns the series' new value (counter or gauge) or nil (histogram).
     @discardableResult
-    func apply(_ operation: Operation, labelValues: [String], value: Double = 1, now: Double) throws(MetricError)
+    func apply(
+        _ operation: Operation,
+        labelValues: [String],
+        value: Double = 1,
+        now: Double
+    ) throws(MetricError)
         -> Double?
     {
         let kind = definition.kind

@@ -13,7 +13,8 @@ final class Registry {
             .sorted { $0.definition.fullName < $1.definition.fullName }
         var byAPIName: [String: MetricFamily] = [:]
         for family in families {
-            let name = family.definition.namespace == MetricDefinition.deliveryNamespace
+            let name =
+                family.definition.namespace == MetricDefinition.deliveryNamespace
                 ? family.definition.apiName : family.definition.fullName
             precondition(byAPIName[name] == nil, "metric \(family.definition.fullName) is declared twice")
             byAPIName[name] = family

@@ -71,12 +71,26 @@ final class HTTPSession: TCPConnectionDelegate {
 
     // MARK: - Requests
 
-    /// Takes parsed requests while the queue has room, then sends what is ready.
+    /// Takes parsed requests while there is room, sends what is ready, and goes on while sending made room again
+    /// (a write the kernel took at once); otherwise the write callback resumes it.
     private func process() {
         guard !processing else { return }
         processing = true
         defer { processing = false }
-        while case .open = phase, queue.count < configuration.maxPipelinedRequests, let event = parser.next() {
+        var stoppedForRoom = true
+        while stoppedForRoom {
+            stoppedForRoom = takeRequests()
+            flush()
+            guard case .open = phase, hasRoomForMore else { return }
+        }
+    }
+
+    /// Parses and dispatches requests until the parser needs more bytes (returns false) or there is no room for
+    /// another request (returns true).
+    private func takeRequests() -> Bool {
+        while case .open = phase {
+            guard hasRoomForMore else { return true }
+            guard let event = parser.next() else { return false }
             switch event {
             case .head(let head):
                 let responder = Responder(head: head, startedAt: EventLoop.hrtime, session: self)
@@ -95,6 +109,7 @@ final class HTTPSession: TCPConnectionDelegate {
                 if !responder.hasResponded {
                     server.handler.handle(request, responder: responder)
                 }
+                serializeAnswered()  // So that the output cap sees what this request produced.
             case .failure(let error):
                 let responder =
                     current ?? Responder(head: Self.unparsedHead, startedAt: EventLoop.hrtime, session: self)
@@ -104,7 +119,15 @@ final class HTTPSession: TCPConnectionDelegate {
                 phase = .closing
             }
         }
-        flush()
+        return false
+    }
+
+    /// Whether another request may be taken: answers owed below the pipeline limit, and output (gathered or still
+    /// queued in the socket) below its cap. Checked between requests, so one read holding many pipelined requests
+    /// cannot produce unbounded output either.
+    private var hasRoomForMore: Bool {
+        queue.count < configuration.maxPipelinedRequests
+            && output.count + connection.pendingWriteBytes <= configuration.maxPendingOutputBytes
     }
 
     func responderDidAnswer() {
@@ -116,13 +139,28 @@ final class HTTPSession: TCPConnectionDelegate {
     /// Serialises every answer at the front of the queue, writes them in one go, and decides what comes next.
     private func flush() {
         guard !isClosed else { return }
+        serializeAnswered()
+        if !output.isEmpty {
+            lastActivity = server.loop.now
+            connection.write(output)
+            output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
+        }
+        if queue.isEmpty, server.isDraining, !parser.isMidRequest, case .open = phase {
+            phase = .closing
+        }
+        advanceClosing()
+        updateReading()
+    }
+
+    /// Moves the answers at the front of the queue into `output`, in order, stopping at the first one still owed.
+    private func serializeAnswered() {
         while let first = queue.first {
             guard let response = first.response else {
                 if first.owesContinue {
                     output.append(contentsOf: ResponseWriter.continueLine)
                     first.owesContinue = false
                 }
-                break
+                return
             }
             queue.removeFirst()
             let isLast: Bool
@@ -141,19 +179,9 @@ final class HTTPSession: TCPConnectionDelegate {
                 phase = .closing
                 queue.removeAll()
                 current = nil
-                break
+                return
             }
         }
-        if !output.isEmpty {
-            lastActivity = server.loop.now
-            connection.write(output)
-            output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
-        }
-        if queue.isEmpty, server.isDraining, !parser.isMidRequest, case .open = phase {
-            phase = .closing
-        }
-        advanceClosing()
-        updateReading()
     }
 
     private func log(_ responder: Responder, _ response: Response) {
@@ -181,10 +209,7 @@ final class HTTPSession: TCPConnectionDelegate {
     private func updateReading() {
         switch phase {
         case .open:
-            let roomForMore =
-                connection.pendingWriteBytes <= configuration.maxPendingOutputBytes
-                && queue.count < configuration.maxPipelinedRequests && !peerClosed
-            if roomForMore {
+            if hasRoomForMore, !peerClosed {
                 connection.startReading()
                 if parser.bufferedByteCount > 0, !processing { process() }
             } else {
