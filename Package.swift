@@ -47,9 +47,18 @@ let package = Package(
         // A raw-socket HTTP client and a loop-on-its-own-thread runner, shared by all three test targets.
         .target(name: "TestSupport", dependencies: ["Loop"], path: "Tests/TestSupport"),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),
-        .testTarget(name: "DeliveryMetricsTests", dependencies: ["DeliveryMetrics", "Loop", "CZlib", "TestSupport"]),
+        .testTarget(
+            name: "DeliveryMetricsTests",
+            dependencies: ["DeliveryMetrics", "Loop", "CZlib", "TestSupport"],
+            exclude: ["Golden"]
+        ),
         // Black-box tests against a running binary; skipped unless DELIVERY_METRICS_URL is set (see `make acceptance`).
-        .testTarget(name: "AcceptanceTests", dependencies: ["TestSupport"], path: "Acceptance"),
+        .testTarget(
+            name: "AcceptanceTests",
+            dependencies: ["TestSupport"],
+            path: "Acceptance",
+            exclude: ["promtool-lint-allowed.txt"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
