@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(
             name: "DeliveryMetricsTests",
             dependencies: ["DeliveryMetrics", "Loop", "CZlib", "TestSupport"],
-            exclude: ["Golden"]
+            exclude: ["Golden", "Fixtures"]
         ),
         // Black-box tests against a running binary; skipped unless DELIVERY_METRICS_URL is set (see `make acceptance`).
         .testTarget(

@@ -14,6 +14,8 @@ cleanup() {
 trap cleanup EXIT
 
 AUTH_TOKEN="acceptance-token" \
+    JOB_WEBHOOK_RELEASE_TOOLS_OPS_TOKEN="release-tools-token" \
+    JOB_WEBHOOK_DEPLOYER_OPS_TOKEN="deployer-token" \
     DELIVERY_METRICS_LISTEN_ADDRESS=127.0.0.1 \
     DELIVERY_METRICS_PORT=0 \
     DELIVERY_METRICS_LOG_FORMAT=json \

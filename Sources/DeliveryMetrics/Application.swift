@@ -27,6 +27,7 @@ final class Application: HTTPHandler {
     let sink: LogSink
     let registry: Registry
     let instrumentation: Instrumentation
+    let webhooks: JobWebhookReceiver
     private let catalogueJSON: [UInt8]
     private var router = Router<Handler>()
     private var expiryTimer: Timer?
@@ -49,6 +50,7 @@ final class Application: HTTPHandler {
             now: now
         )
         instrumentation = Instrumentation(registry)
+        webhooks = JobWebhookReceiver(tokens: configuration.webhookTokens, registry: registry, logger: logger)
         catalogueJSON = Array(CatalogueListing.json(registry.deliveryFamilies).utf8)
         // As the original: the build's metadata as labels of a counter added 0 at boot.
         registry.family(named: "version_info")?.store(
@@ -75,6 +77,12 @@ final class Application: HTTPHandler {
         router.add("DELETE", "/api/<metric>") { [unowned self] request, parameters in
             reset(request, parameters: parameters)
         }
+        // One route per enabled webhook source, so the token to expect is known from the route alone.
+        for route in webhooks.enabledSources.keys.sorted() {
+            router.add("POST", route) { [unowned self] request, _ in
+                webhooks.handle(request, route: route, now: WallClock.now())
+            }
+        }
     }
 
     /// Binds, installs signal handlers and log flushing; the loop does the rest once `run` starts it.
@@ -98,6 +106,16 @@ final class Application: HTTPHandler {
                 "revision": "\(BuildInfo.revision)",
                 "build_date": "\(BuildInfo.buildDate)",
                 "address": "\(address)",
+            ]
+        )
+        let enabled = Set(webhooks.enabledSources.values.map(\.source.projectPath))
+        logger.info(
+            "job webhook sources",
+            metadata: [
+                "enabled":
+                    "\(WebhookSources.all.filter { enabled.contains($0.projectPath) }.map(\.route).joined(separator: ","))",
+                "disabled_unset":
+                    "\(WebhookSources.all.filter { !enabled.contains($0.projectPath) }.map(\.tokenVariable).joined(separator: ","))",
             ]
         )
         return address
@@ -191,6 +209,11 @@ final class Application: HTTPHandler {
             responder.route = template
             if template.hasPrefix("/api"), let refusal = screenAPI(head, parameters: parameters) {
                 return refuse(refusal, head)
+            }
+            if template.hasPrefix("/webhooks/"),
+                let refusal = webhooks.screen(head, route: template, now: WallClock.now())
+            {
+                return .error(refusal)
             }
             responder.context = MatchedRoute(handler: handler, parameters: parameters, template: template)
             return nil

@@ -20,6 +20,9 @@ struct Configuration: Sendable {
     var maxSeriesPerMetric = 10_000
     /// The token every `/api` write must carry in `X-Private-Token`.
     var authToken = ""
+    /// Job-webhook secrets by environment variable name (`JOB_WEBHOOK_<PROJECT>_<INSTANCE>_TOKEN`); a source whose
+    /// variable is unset or empty is disabled.
+    var webhookTokens: [String: String] = [:]
 
     /// A problem with the flags or environment; the process prints it on one line and exits 2.
     struct Problem: Error, CustomStringConvertible {
@@ -92,6 +95,11 @@ extension Configuration {
             throw Problem(description: "AUTH_TOKEN is empty or unset: set it to the token /api writers must send")
         }
         configuration.authToken = token
+        for source in WebhookSources.all {
+            if let token = environment[source.tokenVariable], !token.isEmpty {
+                configuration.webhookTokens[source.tokenVariable] = token
+            }
+        }
         return .serve(configuration)
     }
 }
@@ -186,9 +194,12 @@ struct Flag: Sendable {
         },
     ]
 
-    static let environment: [(name: String, help: String)] = [
-        ("AUTH_TOKEN", "required: the token /api writers send in X-Private-Token")
-    ]
+    static var environment: [(name: String, help: String)] {
+        [("AUTH_TOKEN", "required: the token /api writers send in X-Private-Token")]
+            + WebhookSources.all.map { source in
+                (source.tokenVariable, "secret of the job webhook \(source.route); unset disables it")
+            }
+    }
 
     static func helpText() -> String {
         var lines = [

@@ -226,19 +226,57 @@ enum Catalogue {
             timeToLive: 90 * day
         ),
 
-        // Job webhooks (filled by the webhook receiver).
+        // Job webhooks (filled by the webhook receiver; `project` is the source's path from the sources table).
         MetricDefinition(
             .counter,
             name: "webhooks_auto_deploy_job_retries",
             help: "Number of retried jobs in deployment pipelines",
-            labels: [.text("project"), .text("job_name")],
+            labels: [Label("project", oneOf: WebhookSources.projectPaths), .text("job_name")],
             serviceOwned: true
         ),
         MetricDefinition(
             .counter,
             name: "webhooks_auto_deploy_job_failure_lost_seconds",
-            help: "Pipeline time lost between a job failing and its retry",
-            labels: [.text("project"), .text("job_name")],
+            help: "Deployment pipeline time lost between a job failing and its retry being created",
+            labels: [.text("job_name")],
+            serviceOwned: true
+        ),
+        MetricDefinition(
+            .histogram,
+            name: "webhooks_deployment_job_duration_seconds",
+            help: "Duration of finished deployment pipeline jobs, by project and final status",
+            labels: [
+                Label("project", oneOf: WebhookSources.projectPaths),
+                Label("status", oneOf: ["success", "failed", "canceled"]),
+            ],
+            buckets: [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
+            cartesianProductReset: true,
+            serviceOwned: true
+        ),
+        MetricDefinition(
+            .counter,
+            name: "webhooks_events_total",
+            help: "Job events received, by source and outcome",
+            labels: [
+                Label("source", oneOf: WebhookSources.projectPaths),
+                Label("outcome", oneOf: JobWebhookReceiver.Outcome.allCases.map(\.rawValue)),
+            ],
+            cartesianProductReset: true,
+            serviceOwned: true
+        ),
+        MetricDefinition(
+            .counter,
+            name: "webhooks_dropped_events_total",
+            help: "Valid deployment job events whose metric write was refused, by reason",
+            labels: [
+                Label(
+                    "reason",
+                    oneOf: [
+                        "series_limit", "invalid_label_value", "invalid_value", "wrong_label_count",
+                        "unsupported_operation",
+                    ]
+                )
+            ],
             serviceOwned: true
         ),
     ]

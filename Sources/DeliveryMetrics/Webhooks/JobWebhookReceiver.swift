@@ -1,0 +1,136 @@
+import Logging
+import Loop
+
+/// Turns GitLab job events into deployment-pipeline metrics.
+///
+/// Answers: 401 for a missing or wrong token (checked on the head, before the body is read); 400 for a body that is
+/// not JSON or not a job event; 200 for everything else, including events it ignores, repeats and writes the
+/// registry refused (GitLab disables hooks that keep failing, so nothing merely uninteresting may fail).
+final class JobWebhookReceiver {
+    enum Outcome: String, CaseIterable {
+        case counted
+        case ignored
+        case duplicate
+        case dropped
+        case rejected
+    }
+
+    /// The sources whose token variable was set at boot, by route.
+    let enabledSources: [String: (source: WebhookSource, token: String)]
+    private let registry: Registry
+    private let logger: Logger
+    private let retries: MetricFamily
+    private let lostSeconds: MetricFamily
+    private let jobDurations: MetricFamily
+    private let events: MetricFamily
+    private let dropped: MetricFamily
+    /// (build id, status) already handled: GitLab's retried deliveries and "Resend request" repeat events.
+    private var seen = BoundedMemory<String, Bool>(capacity: 20_000, maxAge: 6 * 3600)
+    /// When a job failed, by (project, pipeline, job name), until its retry is created.
+    private var failures = BoundedMemory<String, Double>(capacity: 10_000, maxAge: 3 * 86_400)
+
+    init(tokens: [String: String], registry: Registry, logger: Logger) {
+        var enabled: [String: (WebhookSource, String)] = [:]
+        for source in WebhookSources.all {
+            if let token = tokens[source.tokenVariable], !token.isEmpty {
+                enabled[source.route] = (source, token)
+            }
+        }
+        enabledSources = enabled
+        self.registry = registry
+        self.logger = logger
+        func family(_ name: String) -> MetricFamily {
+            guard let family = registry.family(named: name) else { fatalError("\(name) is missing from the catalogue") }
+            return family
+        }
+        retries = family("webhooks_auto_deploy_job_retries")
+        lostSeconds = family("webhooks_auto_deploy_job_failure_lost_seconds")
+        jobDurations = family("webhooks_deployment_job_duration_seconds")
+        events = family("webhooks_events_total")
+        dropped = family("webhooks_dropped_events_total")
+    }
+
+    /// The token check, made on the head: nil when the request may go on.
+    func screen(_ head: RequestHead, route: String, now: Double) -> HTTPError? {
+        guard let (source, token) = enabledSources[route] else { return HTTPError(404, "no such webhook source") }
+        guard TokenCheck.matches(head.headers["X-Gitlab-Token"], expected: token) else {
+            count(.rejected, source, now: now)
+            logger.warning("webhook refused", metadata: ["source": "\(source.projectPath)", "reason": "token"])
+            return HTTPError(401, "Missing or wrong X-Gitlab-Token")
+        }
+        return nil
+    }
+
+    func handle(_ request: Request, route: String, now: Double) -> Response {
+        guard let (source, _) = enabledSources[route] else { return .error(HTTPError(404, "no such webhook source")) }
+        let event: JobEvent
+        do {
+            event = try JobEvent(json: request.body)
+        } catch {
+            count(.rejected, source, now: now)
+            logger.warning(
+                "webhook refused",
+                metadata: ["source": "\(source.projectPath)", "reason": "body", "error": "\(error.message)"]
+            )
+            return .error(HTTPError(400, error.message))
+        }
+        let key = "\(event.buildID) \(event.status)"
+        if seen.value(for: key, now: now) != nil {
+            count(.duplicate, source, now: now)
+            return .text(200, "duplicate\n")
+        }
+        seen.remember(true, for: key, now: now)
+        guard source.rule.matches(event) else {
+            count(.ignored, source, now: now)
+            return .text(200, "ignored: not a deployment pipeline job\n")
+        }
+        do {
+            try record(event, from: source, now: now)
+        } catch {
+            count(.dropped, source, now: now)
+            _ = try? dropped.apply(.inc, labelValues: [error.reason], now: now)
+            logger.warning(
+                "webhook event dropped",
+                metadata: [
+                    "source": "\(source.projectPath)", "build_id": "\(event.buildID)", "reason": "\(error.reason)",
+                    "error": "\(error.message)",
+                ]
+            )
+            return .text(200, "dropped: \(error.message)\n")
+        }
+        count(.counted, source, now: now)
+        return .text(200, "counted\n")
+    }
+
+    /// What one deployment-pipeline event changes.
+    private func record(_ event: JobEvent, from source: WebhookSource, now: Double) throws(MetricError) {
+        let failureKey = "\(source.projectPath) \(event.pipelineID ?? 0) \(event.name)"
+        switch event.status {
+        case "created" where event.retriesCount > 0:
+            // Exactly one `created` event per retry.
+            try retries.apply(.inc, labelValues: [source.projectPath, event.name], now: now)
+            if let failedAt = failures.forget(failureKey) {
+                let lost = max(0, (event.createdAt ?? now) - failedAt)
+                try lostSeconds.apply(.add, labelValues: [event.name], value: lost, now: now)
+            }
+        case "failed":
+            failures.remember(event.finishedAt ?? now, for: failureKey, now: now)
+            try observeDuration(event, from: source, now: now)
+        case "success", "canceled":
+            try observeDuration(event, from: source, now: now)
+        default:
+            break
+        }
+    }
+
+    private func observeDuration(_ event: JobEvent, from source: WebhookSource, now: Double) throws(MetricError) {
+        guard let duration = event.duration ?? event.finishedAt.flatMap({ end in event.startedAt.map { end - $0 } }),
+            duration >= 0
+        else { return }
+        try jobDurations.apply(.observe, labelValues: [source.projectPath, event.status], value: duration, now: now)
+    }
+
+    private func count(_ outcome: Outcome, _ source: WebhookSource, now: Double) {
+        _ = try? events.apply(.inc, labelValues: [source.projectPath, outcome.rawValue], now: now)
+    }
+}
