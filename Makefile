@@ -8,8 +8,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 # Debian packages the build needs; `deps` installs the missing ones. The acceptance run also needs promtool, which
 # Debian ships in `prometheus`.
-APT_PACKAGES := libuv1-dev zlib1g-dev pkg-config curl ca-certificates
-ACCEPTANCE_PACKAGES := $(APT_PACKAGES) prometheus
+APT_PACKAGES := libuv1-dev zlib1g-dev libcurl4-openssl-dev pkg-config curl ca-certificates
+ACCEPTANCE_PACKAGES := $(APT_PACKAGES) prometheus openssl
 FUZZ_SECONDS ?= 60
 DEV_TOKEN ?= dev-token
 PORT ?= 2112

@@ -24,8 +24,15 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libcurl from Debian's libcurl4-openssl-dev: HTTPS for the API scraper (TLS is not to be hand-written).
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // The Swift face of libuv plus HTTP/1.1; knows nothing of metrics.
-        .target(name: "Loop", dependencies: ["CUV"]),
+        .target(name: "Loop", dependencies: ["CUV", "CCurl"]),
         // The service.
         .executableTarget(
             name: "DeliveryMetrics",

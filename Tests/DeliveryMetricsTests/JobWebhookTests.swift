@@ -141,6 +141,22 @@ struct JobWebhookTests {
         #expect(harness.outcomes("gitlab-org/release/tools", "duplicate") == 1)
     }
 
+    @Test func recognisesARedeliveryByItsIdempotencyKey() throws {
+        let harness = Harness()
+        func deliver(_ id: Int, key: String) -> Response {
+            let body = try! JSONSerialization.data(withJSONObject: event(id: id, status: "created", retries: 1))
+            let head = RequestHead(
+                method: "POST",
+                target: Self.releaseTools,
+                headers: ["Host": "t", "Idempotency-Key": key]
+            )
+            return harness.receiver.handle(Request(head: head, body: Array(body)), route: Self.releaseTools, now: 0)
+        }
+        #expect(deliver(50, key: "k-1").body == Array("counted\n".utf8))
+        #expect(deliver(51, key: "k-1").body == Array("duplicate\n".utf8))
+        #expect(deliver(52, key: "k-2").body == Array("counted\n".utf8))
+    }
+
     @Test func ignoresJobsOutsideDeploymentPipelines() throws {
         let harness = Harness()
         let response = try harness.post(
@@ -179,6 +195,15 @@ struct JobWebhookTests {
         #expect((try? matches(Self.omnibus, event(id: 1, status: "failed"))) == true)
         #expect((try? matches(Self.omnibus, event(id: 1, status: "failed", tag: false))) == false)
         #expect((try? matches(Self.omnibus, event(id: 1, status: "failed", ref: "17.5.0+ee.0"))) == false)
+        #expect(
+            (try? matches(Self.omnibus, event(id: 1, status: "failed", ref: "17.5.202410011200+5b3d4fe8e3c"))) == true
+        )
+        #expect(
+            (try? matches(
+                Self.releaseTools,
+                event(id: 1, status: "failed", ref: "16-3-auto-deploy-20230812", tag: false)
+            )) == true
+        )
     }
 
     @Test func refusesBodiesThatAreNotJobEvents() throws {

@@ -27,18 +27,22 @@ enum DeploymentRule: Sendable, Equatable {
 
 /// The names release-tools gives auto-deploy branches and tags.
 enum AutoDeployRefs {
-    /// `<major>-<minor>-auto-deploy-<YYYYMMDDHH>`, e.g. `16-3-auto-deploy-2023081208`.
+    /// `<major>-<minor>-auto-deploy-<YYYYMMDDHH>`, e.g. `16-3-auto-deploy-2023081208` (older ones end in a date
+    /// only; release-tools matches `\d{8,}`).
     static func isBranch(_ ref: String) -> Bool {
         (try? branchPattern.wholeMatch(in: ref)) != nil
     }
 
-    /// `<major>.<minor>.<YYYYMMDDHHMM>+<gitlab sha>.<omnibus sha>`, e.g. `16.3.202308120820+5b3d4fe8e3c.d4ba7c4fe4a`.
+    /// `<major>.<minor>.<YYYYMMDDHHMM>+<gitlab sha>.<omnibus sha>`, e.g. `16.3.202308120820+5b3d4fe8e3c.d4ba7c4fe4a`;
+    /// CNG's tags carry a single sha, `16.3.202308120820+5b3d4fe8e3c`.
     static func isTag(_ ref: String) -> Bool {
         (try? tagPattern.wholeMatch(in: ref)) != nil
     }
 
     // Computed: a regex is not Sendable, so it cannot be a static constant; a literal is cheap to instantiate and
     // these run once per webhook event.
-    private static var branchPattern: Regex<Substring> { /\d+-\d+-auto-deploy-\d{8,12}/ }
-    private static var tagPattern: Regex<Substring> { /\d+\.\d+\.\d{8,12}\+[0-9a-f]{7,40}\.[0-9a-f]{7,40}/ }
+    private static var branchPattern: Regex<Substring> { /\d+-\d+-auto-deploy-\d{8,}/ }
+    private static var tagPattern: Regex<(Substring, Substring?)> {
+        /\d+\.\d+\.\d{8,12}\+[0-9a-f]{7,40}(\.[0-9a-f]{7,40})?/
+    }
 }

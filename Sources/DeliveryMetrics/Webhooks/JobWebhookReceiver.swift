@@ -74,12 +74,16 @@ final class JobWebhookReceiver {
             )
             return .error(HTTPError(400, error.message))
         }
-        let key = "\(event.buildID) \(event.status)"
-        if seen.value(for: key, now: now) != nil {
+        // GitLab 17.4+ sends an Idempotency-Key that stays the same across redeliveries; (build id, status) catches
+        // the rest, since a build goes through each status once.
+        let keys =
+            ["build \(event.buildID) \(event.status)"]
+            + (request.headers["Idempotency-Key"].map { ["key \($0)"] } ?? [])
+        if keys.contains(where: { seen.value(for: $0, now: now) != nil }) {
             count(.duplicate, source, now: now)
             return .text(200, "duplicate\n")
         }
-        seen.remember(true, for: key, now: now)
+        for key in keys { seen.remember(true, for: key, now: now) }
         guard source.rule.matches(event) else {
             count(.ignored, source, now: now)
             return .text(200, "ignored: not a deployment pipeline job\n")

@@ -1,0 +1,69 @@
+import CCurl
+
+/// One GET in flight: what curl has delivered so far, and whom to tell when it ends.
+final class Transfer {
+    let easy: UnsafeMutableRawPointer
+    let maxBytes: Int
+    let completion: (Result<HTTPClientResponse, HTTPClientError>) -> Void
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    private(set) var headers = HTTPHeaders()
+    private(set) var body: [UInt8] = []
+    private(set) var tooLarge = false
+    /// curl writes its detailed error message here (`CURLOPT_ERRORBUFFER`).
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+
+    init(
+        easy: UnsafeMutableRawPointer,
+        maxBytes: Int,
+        completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void
+    ) {
+        self.easy = easy
+        self.maxBytes = maxBytes
+        self.completion = completion
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
+
+    /// Returning less than `count` makes curl abort the transfer: the body is over the limit.
+    func receiveBody(_ bytes: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
+        guard let bytes, body.count + count <= maxBytes else {
+            tooLarge = true
+            return 0
+        }
+        body.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: count))
+        return count
+    }
+
+    /// One header line at a time; a new status line (after a `100 Continue`) starts the headers afresh.
+    func receiveHeader(_ bytes: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
+        guard let bytes else { return count }
+        let line = String(decoding: UnsafeRawBufferPointer(start: bytes, count: count), as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            headers = HTTPHeaders()
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].trimmingHTTPWhitespace()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: "\r\n \t")
+            headers.add(String(name), value)
+        }
+        return count
+    }
+
+    func errorText(_ code: CURLcode) -> String {
+        if tooLarge { return "response body over \(maxBytes) bytes" }
+        let detail = String(cString: errorBuffer)
+        return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

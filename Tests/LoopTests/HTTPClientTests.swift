@@ -1,0 +1,201 @@
+import Foundation
+import Loop
+import Synchronization
+import TestSupport
+import Testing
+
+/// The libcurl-on-libuv client against servers on loopback: our own server on the same loop, a server that never
+/// answers, and openssl's TLS server.
+@Suite("HTTP client")
+struct HTTPClientTests {
+    /// Results the loop thread hands to the test.
+    final class Outcomes: Sendable {
+        let texts = Mutex<[String]>([])
+        func add(_ text: String) { texts.withLock { $0.append(text) } }
+        var all: [String] { texts.withLock { $0 } }
+    }
+
+    private final class SlowHandler: HTTPHandler {
+        let loop: EventLoop
+        init(loop: EventLoop) { self.loop = loop }
+        func handle(_ request: Request, responder: Responder) {
+            if request.target == "/never" { return }  // Keeps the responder waiting forever.
+            let agent = request.headers["X-Test"] ?? "none"
+            responder.respond(.text(200, "path \(request.target) header \(agent)", headers: ["X-Reply": "yes"]))
+        }
+    }
+
+    /// Runs `body` on a loop with a server of ours listening; `body` calls `done` when it is finished.
+    private func withServer(
+        _ body: @escaping @Sendable (EventLoop, Int, @escaping () -> Void) throws -> Void
+    ) async throws -> Int32 {
+        let thread = try await LoopThread.start { loop in
+            let handler = SlowHandler(loop: loop)
+            let server = HTTPServer(loop: loop, handler: handler)
+            let port = try server.listen(on: SocketAddress(host: "127.0.0.1", port: 0)).port
+            try body(loop, port) {
+                _ = handler
+                server.closeAll()
+            }
+            return LoopThread.Setup(port: port) { server.closeAll() }
+        }
+        return try await thread.join()
+    }
+
+    @Test func getsAResponseWithHeadersAndBody() async throws {
+        let outcomes = Outcomes()
+        let status = try await withServer { loop, port, done in
+            let client = try HTTPClient(loop: loop)
+            client.get("http://127.0.0.1:\(port)/hello?x=1", headers: [("X-Test", "abc")]) { result in
+                switch result {
+                case .success(let response):
+                    outcomes.add("\(response.status) \(String(decoding: response.body, as: UTF8.self))")
+                    outcomes.add("reply \(response.headers["x-reply"] ?? "-")")
+                case .failure(let error):
+                    outcomes.add("error \(error)")
+                }
+                client.close()
+                done()
+            }
+        }
+        #expect(status == 0)
+        #expect(outcomes.all == ["200 path /hello?x=1 header abc", "reply yes"])
+    }
+
+    @Test func timesOutWithoutStallingTheLoop() async throws {
+        let outcomes = Outcomes()
+        let status = try await withServer { loop, port, done in
+            var options = HTTPClientOptions()
+            options.totalTimeoutMilliseconds = 400
+            let client = try HTTPClient(loop: loop, options: options)
+            client.get("http://127.0.0.1:\(port)/never") { result in
+                if case .failure(let error) = result { outcomes.add("timeout: \(error)") }
+                client.close()
+                done()
+            }
+            // While that request hangs, the loop keeps serving: a second one completes first.
+            client.get("http://127.0.0.1:\(port)/quick") { result in
+                if case .success(let response) = result { outcomes.add("quick \(response.status)") }
+            }
+        }
+        #expect(status == 0)
+        let all = outcomes.all
+        #expect(all.first == "quick 200")
+        #expect(all.count == 2)
+        #expect(all.last?.hasPrefix("timeout: ") == true)
+    }
+
+    @Test func reportsARefusedConnection() async throws {
+        let outcomes = Outcomes()
+        let status = try await withServer { loop, _, done in
+            let client = try HTTPClient(loop: loop)
+            client.get("http://127.0.0.1:1/") { result in
+                if case .failure = result { outcomes.add("refused") }
+                client.close()
+                done()
+            }
+        }
+        #expect(status == 0)
+        #expect(outcomes.all == ["refused"])
+    }
+
+    @Test func resolvesNamesOffTheLoop() {
+        #expect(HTTPClient.resolvesAsynchronously)
+    }
+
+    @Test func verifiesCertificatesAndTrustsAGivenCA() async throws {
+        guard let tls = try await TLSServer.start() else { return }  // No openssl binary on this machine.
+        defer { tls.stop() }
+        let outcomes = Outcomes()
+        let status = try await withServer { loop, _, done in
+            let strict = try HTTPClient(loop: loop)
+            var options = HTTPClientOptions()
+            options.caFile = tls.certificatePath
+            let trusting = try HTTPClient(loop: loop, options: options)
+            strict.get("https://127.0.0.1:\(tls.port)/") { result in
+                if case .failure(let error) = result { outcomes.add("strict refused: \(error)") }
+                strict.close()
+                trusting.get("https://127.0.0.1:\(tls.port)/") { result in
+                    if case .success(let response) = result { outcomes.add("trusted \(response.status)") }
+                    if case .failure(let error) = result { outcomes.add("trusted failed: \(error)") }
+                    trusting.close()
+                    done()
+                }
+            }
+        }
+        #expect(status == 0)
+        let all = outcomes.all
+        #expect(all.count == 2)
+        #expect(all.first?.hasPrefix("strict refused: ") == true)
+        #expect(all.last == "trusted 200")
+    }
+}
+
+/// `openssl s_server` with a fresh self-signed certificate for 127.0.0.1, answering every request with 200.
+final class TLSServer: Sendable {
+    let port: Int
+    let certificatePath: String
+    private let process: Process
+    private let directory: URL
+
+    private init(port: Int, certificatePath: String, process: Process, directory: URL) {
+        self.port = port
+        self.certificatePath = certificatePath
+        self.process = process
+        self.directory = directory
+    }
+
+    static func start() async throws -> TLSServer? {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else { return nil }
+        return try await onOwnThread {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let certificate = directory.appendingPathComponent("cert.pem").path
+            let key = directory.appendingPathComponent("key.pem").path
+            let generate = Process()
+            generate.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            generate.arguments = [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
+            ]
+            generate.standardError = FileHandle.nullDevice
+            try generate.run()
+            generate.waitUntilExit()
+            guard generate.terminationStatus == 0 else { throw TestFailure("openssl req failed") }
+            for _ in 0..<5 {
+                let port = Int.random(in: 20_000..<60_000)
+                let server = Process()
+                server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+                server.arguments = [
+                    "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www", "-quiet",
+                ]
+                server.standardOutput = FileHandle.nullDevice
+                server.standardError = FileHandle.nullDevice
+                server.standardInput = Pipe()
+                try server.run()
+                for _ in 0..<50 {
+                    if (try? RawHTTPClient(port: port, timeoutSeconds: 1)) != nil {
+                        return TLSServer(
+                            port: port,
+                            certificatePath: certificate,
+                            process: server,
+                            directory: directory
+                        )
+                    }
+                    if !server.isRunning { break }
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+                kill(server.processIdentifier, SIGKILL)
+                server.waitUntilExit()
+            }
+            throw TestFailure("openssl s_server did not start")
+        }
+    }
+
+    func stop() {
+        // SIGKILL: a child started from a test thread inherits its blocked signals, so SIGTERM may never arrive.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
