@@ -31,6 +31,8 @@ final class Application: HTTPHandler {
     private let catalogueJSON: [UInt8]
     private var router = Router<Handler>()
     private var expiryTimer: Timer?
+    private var opsClient: HTTPClient?
+    private(set) var pipelinesObserver: PipelinesObserver?
     private var server: HTTPServer!
     private var signalWatchers: [SignalWatcher] = []
     private var logFlusher: IterationHook?
@@ -98,6 +100,7 @@ final class Application: HTTPHandler {
             signalWatchers.append(watcher)
         }
         startExpiry()
+        startPipelinesObserver()
         isReady = true
         logger.info(
             "delivery-metrics started",
@@ -130,6 +133,47 @@ final class Application: HTTPHandler {
         }
         timer.unref()
         expiryTimer = timer
+    }
+
+    /// The API scraper, when its token is set. curl (and with it OpenSSL) is loaded only then.
+    private func startPipelinesObserver() {
+        guard !configuration.opsToken.isEmpty else {
+            logger.info("pipelines observer off: DELIVERY_METRICS_OPS_TOKEN is not set")
+            return
+        }
+        var options = HTTPClientOptions()
+        options.caFile = configuration.opsCAFile
+        options.totalTimeoutMilliseconds = configuration.opsRequestTimeoutMilliseconds
+        options.connectTimeoutMilliseconds = min(10_000, configuration.opsRequestTimeoutMilliseconds)
+        options.userAgent = "delivery-metrics/\(BuildInfo.version)"
+        do {
+            let client = try HTTPClient(loop: loop, options: options)
+            var settings = PipelinesObserver.Settings()
+            settings.baseURL = configuration.opsURL
+            settings.token = configuration.opsToken
+            settings.intervalMilliseconds = configuration.opsScrapeIntervalMilliseconds
+            settings.maxPages = configuration.opsMaxPages
+            let observer = PipelinesObserver(
+                loop: loop,
+                client: client,
+                registry: registry,
+                logger: logger,
+                settings: settings
+            )
+            opsClient = client
+            pipelinesObserver = observer
+            observer.start()
+            logger.info(
+                "pipelines observer on",
+                metadata: [
+                    "url": "\(configuration.opsURL)",
+                    "interval_s": "\(configuration.opsScrapeIntervalMilliseconds / 1000)",
+                    "async_dns": "\(HTTPClient.resolvesAsynchronously)",
+                ]
+            )
+        } catch {
+            logger.error("pipelines observer cannot start", metadata: ["error": "\(error)"])
+        }
     }
 
     /// All interfaces means `::` (which takes IPv4 too); a host without IPv6 falls back to `0.0.0.0`.
@@ -190,6 +234,10 @@ final class Application: HTTPHandler {
         gracefulDeadline = nil
         expiryTimer?.close()
         expiryTimer = nil
+        pipelinesObserver?.stop()
+        pipelinesObserver = nil
+        opsClient?.close()
+        opsClient = nil
         for watcher in signalWatchers { watcher.close() }
         signalWatchers = []
         logger.info("stopped")

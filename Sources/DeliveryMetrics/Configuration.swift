@@ -23,6 +23,13 @@ struct Configuration: Sendable {
     /// Job-webhook secrets by environment variable name (`JOB_WEBHOOK_<PROJECT>_<INSTANCE>_TOKEN`); a source whose
     /// variable is unset or empty is disabled.
     var webhookTokens: [String: String] = [:]
+    /// The API scraper: on when `DELIVERY_METRICS_OPS_TOKEN` is set (a read-only token, sent as `PRIVATE-TOKEN`).
+    var opsToken = ""
+    var opsURL = "https://ops.gitlab.net"
+    var opsCAFile: String?
+    var opsScrapeIntervalMilliseconds: UInt64 = 5 * 60_000
+    var opsMaxPages = 10
+    var opsRequestTimeoutMilliseconds = 30_000
 
     /// A problem with the flags or environment; the process prints it on one line and exits 2.
     struct Problem: Error, CustomStringConvertible {
@@ -95,6 +102,7 @@ extension Configuration {
             throw Problem(description: "AUTH_TOKEN is empty or unset: set it to the token /api writers must send")
         }
         configuration.authToken = token
+        configuration.opsToken = environment["DELIVERY_METRICS_OPS_TOKEN"] ?? ""
         for source in WebhookSources.all {
             if let token = environment[source.tokenVariable], !token.isEmpty {
                 configuration.webhookTokens[source.tokenVariable] = token
@@ -186,6 +194,44 @@ struct Flag: Sendable {
             configuration.maxSeriesPerMetric = try integer(value, flag: "max-series-per-metric", in: 1...10_000_000)
         },
         Flag(
+            name: "ops-url",
+            valueName: "url",
+            help: "GitLab instance the pipelines observer scrapes (default https://ops.gitlab.net)"
+        ) { value, configuration in
+            guard value.hasPrefix("https://") || value.hasPrefix("http://") else {
+                throw Configuration.Problem(description: "invalid value \"\(value)\" for flag -ops-url: want an http(s) URL")
+            }
+            configuration.opsURL = String(value.reversed().drop { $0 == "/" }.reversed())
+        },
+        Flag(
+            name: "ops-ca-file",
+            valueName: "path",
+            help: "PEM bundle to verify the ops instance with, for a private CA (default: the system's CAs)"
+        ) { value, configuration in
+            configuration.opsCAFile = value.isEmpty ? nil : value
+        },
+        Flag(
+            name: "ops-scrape-interval",
+            valueName: "duration",
+            help: "time between pipelines observer scrapes; the first runs at boot (default 5m)"
+        ) { value, configuration in
+            configuration.opsScrapeIntervalMilliseconds = try milliseconds(value, flag: "ops-scrape-interval")
+        },
+        Flag(
+            name: "ops-max-pages",
+            valueName: "int",
+            help: "pages of pipelines one scrape reads at most (default 10)"
+        ) { value, configuration in
+            configuration.opsMaxPages = try integer(value, flag: "ops-max-pages", in: 1...1_000)
+        },
+        Flag(
+            name: "ops-request-timeout",
+            valueName: "duration",
+            help: "limit on each request to the ops API, connect included (default 30s)"
+        ) { value, configuration in
+            configuration.opsRequestTimeoutMilliseconds = Int(try milliseconds(value, flag: "ops-request-timeout"))
+        },
+        Flag(
             name: "max-body-bytes",
             valueName: "int",
             help: "largest request body accepted, else 413 (default 1048576)"
@@ -195,7 +241,10 @@ struct Flag: Sendable {
     ]
 
     static var environment: [(name: String, help: String)] {
-        [("AUTH_TOKEN", "required: the token /api writers send in X-Private-Token")]
+        [
+            ("AUTH_TOKEN", "required: the token /api writers send in X-Private-Token"),
+            ("DELIVERY_METRICS_OPS_TOKEN", "read-only GitLab token; set, it turns the pipelines observer on"),
+        ]
             + WebhookSources.all.map { source in
                 (source.tokenVariable, "secret of the job webhook \(source.route); unset disables it")
             }

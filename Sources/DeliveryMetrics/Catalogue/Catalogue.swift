@@ -132,6 +132,26 @@ enum Catalogue {
             serviceOwned: true
         ),
 
+        MetricDefinition(
+            .gauge,
+            name: "deployment_pipelines_observer_last_success_timestamp_seconds",
+            help: "When the pipelines observer last completed a scrape, in seconds since the epoch",
+            serviceOwned: true
+        ),
+        MetricDefinition(
+            .gauge,
+            name: "deployment_pipelines_observer_scrape_duration_seconds",
+            help: "How long the pipelines observer's last scrape took",
+            serviceOwned: true
+        ),
+        MetricDefinition(
+            .counter,
+            name: "deployment_pipelines_observer_api_requests_total",
+            help: "Requests the pipelines observer made to the GitLab API, by status code (error: no response)",
+            labels: [Label("code", matching: #"\d{3}|error"#)],
+            serviceOwned: true
+        ),
+
         // Packages and auto-deploy
         MetricDefinition(
             .counter,

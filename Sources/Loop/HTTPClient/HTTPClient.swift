@@ -11,6 +11,11 @@ public struct HTTPClientResponse: Sendable {
 /// A transfer that did not complete: DNS, connect, TLS, timeout, or a body over the limit.
 public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     public let message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+
     public var description: String { message }
 }
 

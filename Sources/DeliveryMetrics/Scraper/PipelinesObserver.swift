@@ -1,0 +1,262 @@
+import Logging
+import Loop
+
+/// Polls the ops GitLab API on a timer and publishes the coordinated pipelines of release-tools by status, as the
+/// original's pipelines observer did: newest first, coordinated ones only (auto-deploy tag refs), down to the first
+/// successful one. Runs on the loop; its requests go through `HTTPClient`, so the push API never waits for it.
+final class PipelinesObserver {
+    struct Settings: Sendable {
+        var baseURL = "https://ops.gitlab.net"
+        var token = ""
+        var project = "gitlab-org/release/tools"
+        var intervalMilliseconds: UInt64 = 5 * 60_000
+        var maxPages = 10
+        var perPage = 100
+        /// Retries of a 429 or 5xx within one scrape, with exponential backoff from `backoffMilliseconds`.
+        var maxRetries = 3
+        var backoffMilliseconds: UInt64 = 1_000
+    }
+
+    private struct Page {
+        let pipelines: [(id: Int, status: String, ref: String)]
+        let nextPage: Int?
+    }
+
+    private let loop: EventLoop
+    private let client: HTTPClient
+    private let logger: Logger
+    private let settings: Settings
+    private let pipelines: MetricFamily
+    private let errors: MetricFamily
+    private let lastSuccess: MetricFamily
+    private let duration: MetricFamily
+    private let requests: MetricFamily
+    private(set) var cache: PipelineCache?
+    private(set) var consecutiveFailures = 0
+    private(set) var isScraping = false
+    private var timer: Timer?
+    private var stopped = false
+
+    init(loop: EventLoop, client: HTTPClient, registry: Registry, logger: Logger, settings: Settings) {
+        self.loop = loop
+        self.client = client
+        self.logger = logger
+        self.settings = settings
+        func family(_ name: String) -> MetricFamily {
+            guard let family = registry.family(named: name) else { fatalError("\(name) is missing from the catalogue") }
+            return family
+        }
+        pipelines = family("deployment_pipelines_total")
+        errors = family("deployment_pipelines_observer_errors")
+        lastSuccess = family("deployment_pipelines_observer_last_success_timestamp_seconds")
+        duration = family("deployment_pipelines_observer_scrape_duration_seconds")
+        requests = family("deployment_pipelines_observer_api_requests_total")
+    }
+
+    /// Scrapes now, then every interval. A scrape is never started while one runs: the next is scheduled when the
+    /// last one ends.
+    func start() {
+        scrape { [weak self] in self?.scheduleNext() }
+    }
+
+    func stop() {
+        stopped = true
+        timer?.close()
+        timer = nil
+    }
+
+    private func scheduleNext() {
+        guard !stopped else { return }
+        timer = Timer.once(on: loop, after: settings.intervalMilliseconds) { [weak self] in
+            self?.timer = nil
+            self?.start()
+        }
+    }
+
+    /// One scrape; `completion` runs when it has ended, however it ended.
+    func scrape(completion: @escaping () -> Void = {}) {
+        guard !isScraping, !stopped else { return }
+        isScraping = true
+        let started = WallClock.now()
+        let finish: (Bool) -> Void = { [weak self] succeeded in
+            guard let self else { return }
+            isScraping = false
+            let now = WallClock.now()
+            duration.store(now - started, now: now)
+            if succeeded {
+                consecutiveFailures = 0
+                lastSuccess.store(now, now: now)
+            } else {
+                failScrape(now: now)
+            }
+            completion()
+        }
+        if let cache {
+            incremental(from: cache, started: started, finish: finish)
+        } else {
+            full(started: started, finish: finish)
+        }
+    }
+
+    // MARK: - Walks
+
+    /// Newest first, page by page, until a successful coordinated pipeline or the page cap.
+    private func full(started: Double, finish: @escaping (Bool) -> Void) {
+        var state = PipelineCache(asOf: started)
+        func walk(page: Int) {
+            fetch(page: page, updatedAfter: nil) { [weak self] result in
+                guard let self else { return }
+                guard case .success(let listing) = result else { return finish(false) }
+                for pipeline in listing.pipelines where AutoDeployRefs.isTag(pipeline.ref) {
+                    state.statuses[pipeline.id] = pipeline.status
+                    if pipeline.status == "success" {
+                        state.successID = pipeline.id
+                        break
+                    }
+                }
+                if state.successID != nil || listing.nextPage == nil {
+                    cache = state
+                    publish(state, now: started)
+                    return finish(true)
+                }
+                guard page < settings.maxPages else {
+                    // No success within the cap: publish what was seen, keep nothing, walk again next time.
+                    count(.cacheFull, "no successful coordinated pipeline in the first \(page) pages")
+                    cache = nil
+                    publish(state, now: started)
+                    return finish(true)
+                }
+                walk(page: listing.nextPage ?? page + 1)
+            }
+        }
+        walk(page: 1)
+    }
+
+    /// Only what changed since the last scrape, applied to the remembered state.
+    private func incremental(from cache: PipelineCache, started: Double, finish: @escaping (Bool) -> Void) {
+        var state = cache
+        state.asOf = started
+        // A minute of overlap: clocks differ, and applying the same update twice changes nothing.
+        let since = cache.asOf - 60
+        func walk(page: Int) {
+            fetch(page: page, updatedAfter: since) { [weak self] result in
+                guard let self else { return }
+                guard case .success(let listing) = result else { return finish(false) }
+                for pipeline in listing.pipelines where AutoDeployRefs.isTag(pipeline.ref) {
+                    guard state.apply(id: pipeline.id, status: pipeline.status) else {
+                        count(.cacheFailure, "pipeline \(pipeline.id), the last success, is now \(pipeline.status)")
+                        self.cache = nil
+                        return full(started: started, finish: finish)
+                    }
+                }
+                guard let next = listing.nextPage else {
+                    self.cache = state
+                    publish(state, now: started)
+                    return finish(true)
+                }
+                guard page < settings.maxPages else {
+                    count(.cacheFull, "more than \(page) pages of updates")
+                    self.cache = nil
+                    publish(state, now: started)
+                    return finish(true)
+                }
+                walk(page: next)
+            }
+        }
+        walk(page: 1)
+    }
+
+    // MARK: - Requests
+
+    private func fetch(page: Int, updatedAfter: Double?, attempt: Int = 0, completion: @escaping (Result<Page, HTTPClientError>) -> Void) {
+        let project = settings.project.replacing("/", with: "%2F")
+        var url = "\(settings.baseURL)/api/v4/projects/\(project)/pipelines?order_by=id&sort=desc"
+            + "&per_page=\(settings.perPage)&page=\(page)"
+        if let updatedAfter { url += "&updated_after=\(Self.iso8601(updatedAfter))" }
+        client.get(url, headers: [("PRIVATE-TOKEN", settings.token), ("Accept", "application/json")]) { [weak self] result in
+            guard let self, !stopped else { return }
+            let now = WallClock.now()
+            switch result {
+            case .failure(let error):
+                _ = try? requests.apply(.inc, labelValues: ["error"], now: now)
+                logger.warning("pipelines observer request failed", metadata: ["error": "\(error)"])
+                completion(.failure(error))
+            case .success(let response):
+                _ = try? requests.apply(.inc, labelValues: [String(response.status)], now: now)
+                if response.status == 429 || response.status >= 500, attempt < settings.maxRetries {
+                    let delay = retryDelay(attempt: attempt, retryAfter: response.headers["Retry-After"])
+                    logger.warning(
+                        "pipelines observer retrying",
+                        metadata: ["status": "\(response.status)", "delay_ms": "\(delay)", "attempt": "\(attempt + 1)"]
+                    )
+                    Timer.once(on: loop, after: delay) { [weak self] in
+                        self?.fetch(page: page, updatedAfter: updatedAfter, attempt: attempt + 1, completion: completion)
+                    }
+                    return
+                }
+                guard response.status == 200 else {
+                    logger.warning("pipelines observer got an error status", metadata: ["status": "\(response.status)"])
+                    return completion(.failure(HTTPClientError(message: "status \(response.status)")))
+                }
+                guard let parsed = Self.parse(response) else {
+                    logger.warning("pipelines observer could not read the API's answer")
+                    return completion(.failure(HTTPClientError(message: "unreadable pipelines list")))
+                }
+                completion(.success(parsed))
+            }
+        }
+    }
+
+    /// `Retry-After` seconds when given, else exponential backoff; never more than half the interval, so a retry
+    /// cannot run into the next scrape.
+    private func retryDelay(attempt: Int, retryAfter: String?) -> UInt64 {
+        let backoff = settings.backoffMilliseconds << UInt64(min(attempt, 10))
+        let asked = retryAfter.flatMap { UInt64($0.trimmingCharacters()) }.map { $0 * 1_000 }
+        return min(asked ?? backoff, settings.intervalMilliseconds / 2)
+    }
+
+    private static func parse(_ response: HTTPClientResponse) -> Page? {
+        guard case .array(let items) = try? JSONParser.parse(response.body) else { return nil }
+        var pipelines: [(id: Int, status: String, ref: String)] = []
+        for item in items {
+            guard let id = item["id"]?.integer, let status = item["status"]?.string else { return nil }
+            pipelines.append((id, status, item["ref"]?.string ?? ""))
+        }
+        let next = response.headers["X-Next-Page"].flatMap { Int($0.trimmingCharacters()) }
+        return Page(pipelines: pipelines, nextPage: next)
+    }
+
+    private static func iso8601(_ seconds: Double) -> String {
+        String(LogFormatter.rfc3339(seconds).prefix(19)) + "Z"
+    }
+
+    // MARK: - Results
+
+    private enum Reason: String {
+        case apiError = "api_error"
+        case cacheFailure = "cache_failure"
+        case cacheFull = "cache_full"
+    }
+
+    private func count(_ reason: Reason, _ detail: String) {
+        _ = try? errors.apply(.inc, labelValues: [reason.rawValue], now: WallClock.now())
+        logger.warning("pipelines observer error", metadata: ["reason": "\(reason.rawValue)", "detail": "\(detail)"])
+    }
+
+    private func publish(_ state: PipelineCache, now: Double) {
+        for (status, count) in state.counts {
+            pipelines.store(Double(count), labelValues: [status], now: now)
+        }
+    }
+
+    /// A failed scrape counts as an API error; the third in a row forgets the cache and zeroes the gauge.
+    private func failScrape(now: Double) {
+        count(.apiError, "scrape failed")
+        consecutiveFailures += 1
+        if consecutiveFailures >= 3 {
+            cache = nil
+            pipelines.reset(now: now)
+            logger.warning("pipelines observer: three failed scrapes in a row; cache dropped, gauge reset")
+        }
+    }
+}
