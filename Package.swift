@@ -62,7 +62,7 @@ let package = Package(
         // Black-box tests against a running binary; skipped unless DELIVERY_METRICS_URL is set (see `make acceptance`).
         .testTarget(
             name: "AcceptanceTests",
-            dependencies: ["TestSupport"],
+            dependencies: ["Loop", "TestSupport"],
             path: "Acceptance",
             exclude: ["promtool-lint-allowed.txt"]
         ),

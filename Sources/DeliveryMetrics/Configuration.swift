@@ -199,7 +199,9 @@ struct Flag: Sendable {
             help: "GitLab instance the pipelines observer scrapes (default https://ops.gitlab.net)"
         ) { value, configuration in
             guard value.hasPrefix("https://") || value.hasPrefix("http://") else {
-                throw Configuration.Problem(description: "invalid value \"\(value)\" for flag -ops-url: want an http(s) URL")
+                throw Configuration.Problem(
+                    description: "invalid value \"\(value)\" for flag -ops-url: want an http(s) URL"
+                )
             }
             configuration.opsURL = String(value.reversed().drop { $0 == "/" }.reversed())
         },

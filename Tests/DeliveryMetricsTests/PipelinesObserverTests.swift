@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import Loop
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import DeliveryMetrics
 
@@ -18,7 +18,9 @@ struct PipelinesObserverTests {
     /// What the test reads after the loop ended.
     final class Report: Sendable {
         let tokens = Mutex<[String]>([])
-        let state = Mutex<(gauges: [[String: Double]], targets: [String], errors: [String: Double], codes: [String: Double])>(
+        let state = Mutex<
+            (gauges: [[String: Double]], targets: [String], errors: [String: Double], codes: [String: Double])
+        >(
             ([], [], [:], [:])
         )
     }
@@ -41,7 +43,9 @@ struct PipelinesObserverTests {
     }
 
     static func page(_ pipelines: [(Int, String, String)], next: Int? = nil, status: Int = 200) -> Response {
-        let items = pipelines.map { #"{"id":\#($0.0),"status":"\#($0.1)","ref":"\#($0.2)","source":"push","sha":null}"# }
+        let items = pipelines.map {
+            #"{"id":\#($0.0),"status":"\#($0.1)","ref":"\#($0.2)","source":"push","sha":null}"#
+        }
         var headers: HTTPHeaders = ["Content-Type": "application/json", "X-Next-Page": next.map(String.init) ?? ""]
         headers.add("X-Page", "1")
         return Response(status: status, headers: headers, body: Array("[\(items.joined(separator: ","))]".utf8))
@@ -77,7 +81,11 @@ struct PipelinesObserverTests {
                 settings: settings
             )
             func values(_ name: String) -> [String: Double] {
-                Dictionary(uniqueKeysWithValues: (registry.family(named: name)?.series ?? [:]).map { ($0.key.joined(), $0.value.value) })
+                Dictionary(
+                    uniqueKeysWithValues: (registry.family(named: name)?.series ?? [:]).map {
+                        ($0.key.joined(), $0.value.value)
+                    }
+                )
             }
             var remaining = scrapes
             func next() {
@@ -105,16 +113,35 @@ struct PipelinesObserverTests {
         return report
     }
 
-    private func counts(_ failed: Double = 0, _ manual: Double = 0, _ running: Double = 0, _ scheduled: Double = 0, _ success: Double = 0, _ unknown: Double = 0) -> [String: Double] {
-        ["failed": failed, "manual": manual, "running": running, "scheduled": scheduled, "success": success, "unknown": unknown]
+    private func counts(
+        _ failed: Double = 0,
+        _ manual: Double = 0,
+        _ running: Double = 0,
+        _ scheduled: Double = 0,
+        _ success: Double = 0,
+        _ unknown: Double = 0
+    ) -> [String: Double] {
+        [
+            "failed": failed, "manual": manual, "running": running, "scheduled": scheduled, "success": success,
+            "unknown": unknown,
+        ]
     }
 
     @Test func walksPagesToTheFirstSuccessAndMapsStatuses() async throws {
         let report = try await run(scrapes: 1) { index, _ in
             switch index {
-            case 0: Self.page([(110, "running", Self.tag), (109, "success", "master"), (108, "manual", Self.tag)], next: 2)
-            case 1: Self.page([(107, "failed", Self.tag), (106, "created", Self.tag), (105, "scheduled", Self.tag)], next: 3)
-            case 2: Self.page([(104, "canceled", Self.tag), (103, "success", Self.tag), (102, "failed", Self.tag)], next: 4)
+            case 0:
+                Self.page([(110, "running", Self.tag), (109, "success", "master"), (108, "manual", Self.tag)], next: 2)
+            case 1:
+                Self.page(
+                    [(107, "failed", Self.tag), (106, "created", Self.tag), (105, "scheduled", Self.tag)],
+                    next: 3
+                )
+            case 2:
+                Self.page(
+                    [(104, "canceled", Self.tag), (103, "success", Self.tag), (102, "failed", Self.tag)],
+                    next: 4
+                )
             default: Self.page([(1, "failed", Self.tag)])
             }
         }
@@ -122,7 +149,9 @@ struct PipelinesObserverTests {
         #expect(state.gauges == [counts(1, 1, 1, 1, 1, 2)])
         #expect(state.targets.count == 3, "stops at the first success, never reading page 4")
         #expect(state.targets.first?.contains("/api/v4/projects/gitlab-org%2Frelease%2Ftools/pipelines?") == true)
-        #expect(state.targets.map { $0.contains("page=\(state.targets.firstIndex(of: $0)! + 1)") } == [true, true, true])
+        #expect(
+            state.targets.map { $0.contains("page=\(state.targets.firstIndex(of: $0)! + 1)") } == [true, true, true]
+        )
         #expect(state.errors == ["api_error": 0, "cache_failure": 0, "cache_full": 0])
     }
 
@@ -181,7 +210,9 @@ struct PipelinesObserverTests {
     @Test func honoursRetryAfterOnA429() async throws {
         let started = Date()
         let report = try await run(scrapes: 1) { index, _ in
-            index == 0 ? Response.text(429, "slow down", headers: ["Retry-After": "1"]) : Self.page([(401, "success", Self.tag)])
+            index == 0
+                ? Response.text(429, "slow down", headers: ["Retry-After": "1"])
+                : Self.page([(401, "success", Self.tag)])
         }
         #expect(Date().timeIntervalSince(started) >= 0.9)
         #expect(report.state.withLock { $0.codes } == ["429": 1, "200": 1])
@@ -189,7 +220,8 @@ struct PipelinesObserverTests {
 
     @Test func resetsTheGaugeAfterThreeFailedScrapes() async throws {
         let report = try await run(scrapes: 5, configure: { $0.maxRetries = 0 }) { index, _ in
-            index == 0 ? Self.page([(600, "running", Self.tag), (599, "success", Self.tag)]) : Response.text(503, "down")
+            index == 0
+                ? Self.page([(600, "running", Self.tag), (599, "success", Self.tag)]) : Response.text(503, "down")
         }
         let state = report.state.withLock { $0 }
         #expect(state.gauges[0] == counts(0, 0, 1, 0, 1, 0))
@@ -201,7 +233,8 @@ struct PipelinesObserverTests {
     }
 
     @Test func givesUpOnAServerThatNeverAnswers() async throws {
-        let report = try await run(scrapes: 1, configure: { $0.maxRetries = 0 }, timeoutMilliseconds: 300) { _, _ in nil }
+        let report = try await run(scrapes: 1, configure: { $0.maxRetries = 0 }, timeoutMilliseconds: 300) { _, _ in nil
+        }
         let state = report.state.withLock { $0 }
         #expect(state.errors["api_error"] == 1)
         #expect(state.codes == ["error": 1])

@@ -168,12 +168,19 @@ final class PipelinesObserver {
 
     // MARK: - Requests
 
-    private func fetch(page: Int, updatedAfter: Double?, attempt: Int = 0, completion: @escaping (Result<Page, HTTPClientError>) -> Void) {
+    private func fetch(
+        page: Int,
+        updatedAfter: Double?,
+        attempt: Int = 0,
+        completion: @escaping (Result<Page, HTTPClientError>) -> Void
+    ) {
         let project = settings.project.replacing("/", with: "%2F")
-        var url = "\(settings.baseURL)/api/v4/projects/\(project)/pipelines?order_by=id&sort=desc"
+        var url =
+            "\(settings.baseURL)/api/v4/projects/\(project)/pipelines?order_by=id&sort=desc"
             + "&per_page=\(settings.perPage)&page=\(page)"
         if let updatedAfter { url += "&updated_after=\(Self.iso8601(updatedAfter))" }
-        client.get(url, headers: [("PRIVATE-TOKEN", settings.token), ("Accept", "application/json")]) { [weak self] result in
+        client.get(url, headers: [("PRIVATE-TOKEN", settings.token), ("Accept", "application/json")]) {
+            [weak self] result in
             guard let self, !stopped else { return }
             let now = WallClock.now()
             switch result {
@@ -190,7 +197,12 @@ final class PipelinesObserver {
                         metadata: ["status": "\(response.status)", "delay_ms": "\(delay)", "attempt": "\(attempt + 1)"]
                     )
                     Timer.once(on: loop, after: delay) { [weak self] in
-                        self?.fetch(page: page, updatedAfter: updatedAfter, attempt: attempt + 1, completion: completion)
+                        self?.fetch(
+                            page: page,
+                            updatedAfter: updatedAfter,
+                            attempt: attempt + 1,
+                            completion: completion
+                        )
                     }
                     return
                 }
