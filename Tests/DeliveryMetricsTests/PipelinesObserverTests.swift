@@ -188,9 +188,13 @@ struct PipelinesObserverTests {
     }
 
     @Test func countsCacheFullWhenNoSuccessIsWithinThePageCap() async throws {
-        let report = try await run(scrapes: 1, configure: { $0.maxPages = 2 }) { index, _ in
-            Self.page([(500 - index, "failed", Self.tag)], next: index + 2)
-        }
+        let report = try await run(
+            scrapes: 1,
+            configure: { $0.maxPages = 2 },
+            script: { index, _ in
+                Self.page([(500 - index, "failed", Self.tag)], next: index + 2)
+            }
+        )
         let state = report.state.withLock { $0 }
         #expect(state.errors["cache_full"] == 1)
         #expect(state.gauges == [counts(2)])
@@ -219,10 +223,14 @@ struct PipelinesObserverTests {
     }
 
     @Test func resetsTheGaugeAfterThreeFailedScrapes() async throws {
-        let report = try await run(scrapes: 5, configure: { $0.maxRetries = 0 }) { index, _ in
-            index == 0
-                ? Self.page([(600, "running", Self.tag), (599, "success", Self.tag)]) : Response.text(503, "down")
-        }
+        let report = try await run(
+            scrapes: 5,
+            configure: { $0.maxRetries = 0 },
+            script: { index, _ in
+                index == 0
+                    ? Self.page([(600, "running", Self.tag), (599, "success", Self.tag)]) : Response.text(503, "down")
+            }
+        )
         let state = report.state.withLock { $0 }
         #expect(state.gauges[0] == counts(0, 0, 1, 0, 1, 0))
         #expect(state.gauges[1] == counts(0, 0, 1, 0, 1, 0), "one failure keeps the last values")
@@ -233,8 +241,12 @@ struct PipelinesObserverTests {
     }
 
     @Test func givesUpOnAServerThatNeverAnswers() async throws {
-        let report = try await run(scrapes: 1, configure: { $0.maxRetries = 0 }, timeoutMilliseconds: 300) { _, _ in nil
-        }
+        let report = try await run(
+            scrapes: 1,
+            configure: { $0.maxRetries = 0 },
+            timeoutMilliseconds: 300,
+            script: { _, _ in nil }
+        )
         let state = report.state.withLock { $0 }
         #expect(state.errors["api_error"] == 1)
         #expect(state.codes == ["error": 1])
