@@ -85,18 +85,34 @@ acceptance: deps-acceptance build
 	$(SWIFT) build --build-tests
 	scripts/acceptance.sh $(BINARY)
 
-## fuzz: libFuzzer over the parser's sources; crashes land in Fuzz/ as crash-* files.
-FUZZ_SOURCES := $(addprefix Sources/Loop/HTTP/,RequestParser.swift HTTPError.swift HTTPSyntax.swift HTTPHeaders.swift Request.swift PercentDecoding.swift)
-FUZZER := .build-fuzz/request-parser-fuzzer
+## fuzz: libFuzzer over each decoder's own sources (SwiftPM cannot build one target with -sanitize=fuzzer, so swiftc
+## compiles each fuzzer and the files it covers into one module). Crashes land in Fuzz/ as crash-* files.
+HTTP_SOURCES := $(addprefix Sources/Loop/HTTP/,RequestParser.swift HTTPError.swift HTTPSyntax.swift HTTPHeaders.swift Request.swift PercentDecoding.swift)
+FUZZ_PARSER_SOURCES := $(HTTP_SOURCES) Fuzz/parser/RequestParserFuzzer.swift
+FUZZ_FORMS_SOURCES := $(HTTP_SOURCES) Sources/Loop/HTTP/Response.swift \
+	$(addprefix Sources/DeliveryMetrics/,API/FormDecoding.swift API/PushRequest.swift Metrics/MetricError.swift \
+	Metrics/Label.swift Metrics/MetricDefinition.swift Catalogue/Labels.swift Exposition/ExpositionFormat.swift) \
+	Fuzz/forms/FormsFuzzer.swift
+FUZZ_JSON_SOURCES := Sources/Loop/HTTP/PercentDecoding.swift \
+	$(addprefix Sources/DeliveryMetrics/Webhooks/,JSON.swift JobEvent.swift GitLabTime.swift) Fuzz/json/JSONFuzzer.swift
+FUZZERS := parser forms json
 
-$(FUZZER): $(FUZZ_SOURCES) Fuzz/RequestParserFuzzer.swift
+.build-fuzz/%-fuzzer:
 	@mkdir -p .build-fuzz
-	swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name ParserFuzz $^ -o $@
+	swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name Fuzz$* $(FUZZ_$(shell echo $* | tr a-z A-Z)_SOURCES) -o $@
 
-fuzz: $(FUZZER)
-	@mkdir -p Fuzz/corpus-run
-	SWIFT_BACKTRACE=enable=no $(FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
-	    -artifact_prefix=Fuzz/ Fuzz/corpus-run Fuzz/corpus
+.build-fuzz/parser-fuzzer: $(FUZZ_PARSER_SOURCES)
+.build-fuzz/forms-fuzzer: $(FUZZ_FORMS_SOURCES)
+.build-fuzz/json-fuzzer: $(FUZZ_JSON_SOURCES)
+
+fuzz: $(addprefix .build-fuzz/,$(addsuffix -fuzzer,$(FUZZERS)))
+	@for fuzzer in $(FUZZERS); do \
+	    mkdir -p Fuzz/corpus-run/$$fuzzer; \
+	    echo "fuzzing $$fuzzer for $(FUZZ_SECONDS) s"; \
+	    SWIFT_BACKTRACE=enable=no .build-fuzz/$$fuzzer-fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        -print_final_stats=1 -artifact_prefix=Fuzz/$$fuzzer- Fuzz/corpus-run/$$fuzzer Fuzz/corpus/$$fuzzer \
+	        2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|Done)" || exit 1; \
+	done
 
 ## catalogue: rewrite the README's catalogue table from the code.
 catalogue: deps

@@ -1,4 +1,7 @@
-import Loop
+// The fuzzers compile this file into one module with Loop's HTTP sources, where there is no Loop to import.
+#if canImport(Loop)
+    import Loop
+#endif
 
 /// A push's `value` and `labels`, parsed and checked as the original did.
 struct PushRequest {

@@ -1,0 +1,46 @@
+// libFuzzer entry for the push API's input decoders, built by `make fuzz` over their own sources: the
+// urlencoded and multipart form decoders, value parsing and label splitting, and the label validators. The first
+// byte picks the decoder; nothing may crash, and what a decoder accepts must hold its own invariants.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func formsFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    guard size > 0 else { return 0 }
+    let selector = data[0] % 3
+    let rest = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    switch selector {
+    case 0:
+        if let pairs = PercentDecoding.formPairs(rest) {
+            precondition(pairs.count <= rest.count + 1)
+        }
+        let request = Request(
+            head: RequestHead(
+                method: "POST",
+                target: "/x?" + String(decoding: rest.prefix(64), as: UTF8.self).filter { $0 != " " },
+                headers: ["Host": "h", "Content-Type": "application/x-www-form-urlencoded"]
+            ),
+            body: rest
+        )
+        if let push = try? PushRequest(request, operation: .set, labelCount: 2) {
+            precondition(push.value.isFinite || push.value.isNaN || push.value.isInfinite)
+        }
+    case 1:
+        let boundary = "XyZ"
+        if let fields = try? Multipart.fields(rest, boundary: boundary) {
+            precondition(fields.count <= Multipart.maxParts)
+        }
+    default:
+        let text = String(decoding: rest, as: UTF8.self)
+        for label in fuzzLabels {
+            if label.problem(with: text) == nil, case .oneOf(let values) = label.label.validator {
+                precondition(values.contains(text))
+            }
+        }
+    }
+    return 0
+}
+
+private let fuzzLabels = [
+    LabelChecker(Label.minorVersion()), LabelChecker(Label.deployVersion()), LabelChecker(Label.text("t")),
+    LabelChecker(Label.week()), LabelChecker(Label.jobID()), LabelChecker(Label.environment()),
+    LabelChecker(Label.severity()),
+]
