@@ -98,7 +98,7 @@ struct PushAPITests {
             #expect(try exchange(port, plain).status == 200)
             let text = try metrics(port)
             #expect(text.contains("delivery_auto_deploy_pressure{role=\"gprd\"} 0\n"))
-            #expect(!text.contains("delivery_release_pressure"))
+            #expect(!text.contains("\ndelivery_release_pressure{"))
         }
         #expect(try await server.stop() == 0)
     }
@@ -246,6 +246,27 @@ struct PushAPITests {
         let labels = try #require(duration["labels"] as? [[String: Any]])
         #expect(labels.map { $0["name"] as? String } == ["deployment_type", "status"])
         #expect(metrics.contains { $0["name"] as? String == "experiments_deployment_dry_runs_total" })
+        #expect(try await server.stop() == 0)
+    }
+
+    @Test func exportsWhenEachMetricWasLastWritten() async throws {
+        let server = try await start()
+        try await onOwnThread { [port = server.port] in
+            let before = try metrics(port)
+            #expect(
+                !before.contains(
+                    "delivery_metrics_last_write_timestamp_seconds{metric=\"delivery_auto_build_pressure\"}"
+                )
+            )
+            _ = try exchange(port, post("/api/auto_build_pressure/set", body: "value=3&labels=gitaly"))
+            let after = try metrics(port)
+            let line = after.split(separator: "\n").first {
+                $0.hasPrefix("delivery_metrics_last_write_timestamp_seconds{metric=\"delivery_auto_build_pressure\"} ")
+            }
+            let written = Double(line?.split(separator: " ").last ?? "") ?? 0
+            #expect(abs(written - Date().timeIntervalSince1970) < 60)
+            #expect(!after.contains("delivery_metrics_last_write_timestamp_seconds{metric=\"delivery_version_info\"}"))
+        }
         #expect(try await server.stop() == 0)
     }
 

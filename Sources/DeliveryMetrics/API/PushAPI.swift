@@ -64,7 +64,9 @@ extension Application {
         guard let family = registry.family(named: parameters["metric"] ?? "") else {
             return refuse(MetricError(404, "unknown_metric", "unknown metric"), request.head)
         }
-        family.reset(now: WallClock.now())
+        let now = WallClock.now()
+        family.reset(now: now)
+        family.markWritten(now: now)
         logger.info("metric reset", metadata: ["metric": "\(family.definition.fullName)"])
         return .text(200, "reset \(family.definition.fullName)\n")
     }

@@ -348,6 +348,14 @@ enum Catalogue {
                 serviceOwned: true
             ),
             MetricDefinition(
+                .gauge,
+                name: "last_write_timestamp_seconds",
+                subsystem: "metrics",
+                help: "When each delivery metric was last written since boot, in seconds since the epoch",
+                labels: [.text("metric")],
+                serviceOwned: true
+            ),
+            MetricDefinition(
                 .counter,
                 name: "log_lines_dropped_total",
                 subsystem: "metrics",

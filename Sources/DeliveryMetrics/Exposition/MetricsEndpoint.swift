@@ -6,6 +6,7 @@ extension Application {
         let now = WallClock.now()
         ProcessMetrics.update(registry, now: now)
         instrumentation.droppedLogLines.store(Double(sink.droppedLines), now: now)
+        instrumentation.recordLastWrites(registry, now: now)
         let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
         let body = Array(registry.render(format).utf8)
         var headers: HTTPHeaders = ["Content-Type": format.contentType]

@@ -9,6 +9,8 @@ final class MetricFamily {
     private(set) var series: [[String]: Series] = [:]
     /// Bumped on every change, so a render cache knows when it is stale.
     private(set) var generation: UInt64 = 0
+    /// Wall-clock time of the last accepted write or reset since boot (nil before any), for staleness alerts.
+    private(set) var lastWrite: Double?
 
     init(_ definition: MetricDefinition, maxSeries: Int, now: Double) {
         self.definition = definition
@@ -67,6 +69,7 @@ final class MetricFamily {
             series.lastWrite = now
             result = kind == .histogram ? nil : series.value
         }
+        lastWrite = now
         return result
     }
 
@@ -79,10 +82,16 @@ final class MetricFamily {
         }
         guard series[labelValues]?.value != value else { return }
         generation &+= 1
+        lastWrite = now
         modify(labelValues) {
             $0.value = value
             $0.lastWrite = now
         }
+    }
+
+    /// Records a write that changed no series value itself (a client's reset), for staleness.
+    func markWritten(now: Double) {
+        lastWrite = now
     }
 
     /// Removes every series; under a cartesian-product reset, then holds every combination at 0.

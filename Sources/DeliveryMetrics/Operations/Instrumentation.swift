@@ -6,6 +6,7 @@ struct Instrumentation {
     let apiErrors: MetricFamily
     let scrapes: MetricFamily
     let droppedLogLines: MetricFamily
+    let lastWrite: MetricFamily
 
     init(_ registry: Registry) {
         func family(_ name: String) -> MetricFamily {
@@ -16,6 +17,7 @@ struct Instrumentation {
         apiErrors = family("metrics_api_errors_total")
         scrapes = family("metrics_scrapes_total")
         droppedLogLines = family("metrics_log_lines_dropped_total")
+        lastWrite = family("metrics_last_write_timestamp_seconds")
     }
 
     /// Methods outside this set count as `other`, so a client cannot grow the label set.
@@ -29,6 +31,20 @@ struct Instrumentation {
     func countAPIError(_ reason: String, now: Double) {
         _ = try? apiErrors.apply(.inc, labelValues: [reason], now: now)
     }
+
+    /// Copies each delivery metric's last write time into `delivery_metrics_last_write_timestamp_seconds{metric}`
+    /// (the service's own instrumentation and build info excluded), so "went stale" is a one-line alert.
+    func recordLastWrites(_ registry: Registry, now: Double) {
+        for family in registry.deliveryFamilies {
+            let definition = family.definition
+            guard definition.subsystem != "metrics", !Self.buildMetrics.contains(definition.name),
+                let written = family.lastWrite
+            else { continue }
+            lastWrite.store(written, labelValues: [definition.fullName], now: now)
+        }
+    }
+
+    private static let buildMetrics: Set<String> = ["version_info", "experiments_total"]
 
     func countScrape(format: ExpositionFormat, gzip: Bool, now: Double) {
         _ = try? scrapes.apply(.inc, labelValues: [format.name, gzip ? "gzip" : "identity"], now: now)
