@@ -3,6 +3,11 @@
 # /-/ready, runs the black-box tests in Acceptance/ against it, then sends SIGTERM and requires a clean exit 0.
 set -euo pipefail
 binary=$(realpath "$1")
+
+# The alert rules first: they need no server.
+promtool check rules deploy/prometheus/rules.yml
+(cd deploy/prometheus && promtool test rules rules.test.yml)
+
 work=$(mktemp -d)
 log="$work/server.log"
 pid=""
