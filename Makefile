@@ -22,7 +22,7 @@ STAMP_FLAGS := -Xswiftc -DDELIVERY_METRICS_STAMPED
 RELEASE_FLAGS := -c release --static-swift-stdlib $(STAMP_FLAGS)
 BINARY := .build/release/delivery-metrics
 
-.PHONY: deps deps-acceptance build run test lint unit asan acceptance fuzz catalogue clean stamp help
+.PHONY: deps deps-acceptance build run test lint unit asan acceptance fuzz catalogue image image-check clean stamp help
 
 help:
 	@echo "make run         build and serve on 127.0.0.1:$(PORT) with a development token"
@@ -31,6 +31,8 @@ help:
 	@echo "make acceptance  black-box tests against the release binary"
 	@echo "make fuzz        fuzz the HTTP parser for FUZZ_SECONDS (default 60)"
 	@echo "make catalogue   rewrite the README's metric catalogue from the code"
+	@echo "make image       build the container image (docker or nerdctl)"
+	@echo "make image-check run the binary in the runtime stage's root, without an engine"
 	@echo "make clean       remove build output"
 
 ## deps: install the Debian packages that are missing (as root), or print the command to run.
@@ -113,6 +115,15 @@ fuzz: $(addprefix .build-fuzz/,$(addsuffix -fuzzer,$(FUZZERS)))
 	        -print_final_stats=1 -artifact_prefix=Fuzz/$$fuzzer- Fuzz/corpus-run/$$fuzzer Fuzz/corpus/$$fuzzer \
 	        2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|Done)" || exit 1; \
 	done
+
+## image: the container image, when docker or nerdctl has an engine that answers.
+image:
+	scripts/image.sh
+
+## image-check: the runtime stage verified without an engine (mmdebstrap root, chroot, /-/ready).
+image-check: build
+	scripts/install-packages.sh mmdebstrap
+	scripts/image-check.sh $(BINARY)
 
 ## catalogue: rewrite the README's catalogue table from the code.
 catalogue: deps

@@ -4,7 +4,9 @@
 set -euo pipefail
 binary=$(realpath "$1")
 
-# The alert rules first: they need no server.
+# What needs no server first: the runtime stage's packages, the alert rules and the generated PrometheusRule.
+scripts/check-runtime-packages.sh "$binary"
+scripts/prometheus-rule.sh --check
 promtool check rules deploy/prometheus/rules.yml
 (cd deploy/prometheus && promtool test rules rules.test.yml)
 
