@@ -1,11 +1,13 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A real Prometheus (Debian's) scraping the running binary every second: what it stores is what was pushed.
 @Suite(
     "Scraped by a real Prometheus",
-    .enabled(if: AcceptanceEnvironment.isConfigured && FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus"))
+    .enabled(
+        if: AcceptanceEnvironment.isConfigured && FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus")
+    )
 )
 struct PrometheusAcceptanceTests {
     /// Prometheus on loopback with a generated config; stopped (SIGKILL, its data thrown away) whatever happens.
@@ -93,10 +95,19 @@ struct PrometheusAcceptanceTests {
         let results = try await onOwnThread { () -> [String: Double?] in
             [
                 "up": try prometheus.waitFor(#"up{job="delivery-metrics"}"#, 1),
-                "count": try prometheus.waitFor(#"delivery_deployment_duration_seconds_count{status="failed"} >= bool 2"#, 1),
-                "sum": try prometheus.waitFor(#"delivery_deployment_duration_seconds_sum{status="failed"} >= bool 30000"#, 1),
+                "count": try prometheus.waitFor(
+                    #"delivery_deployment_duration_seconds_count{status="failed"} >= bool 2"#,
+                    1
+                ),
+                "sum": try prometheus.waitFor(
+                    #"delivery_deployment_duration_seconds_sum{status="failed"} >= bool 30000"#,
+                    1
+                ),
                 "started": try prometheus.waitFor(#"delivery_deployment_started_total{target_env="gstg-ref"}"#, 1),
-                "gauge": try prometheus.waitFor(#"delivery_auto_deploy_building_package_state{pkg_state="running"}"#, 17),
+                "gauge": try prometheus.waitFor(
+                    #"delivery_auto_deploy_building_package_state{pkg_state="running"}"#,
+                    17
+                ),
             ]
         }
         #expect(results["up"] == 1)

@@ -65,6 +65,14 @@ final class Application: HTTPHandler {
     }
 
     private func addRoutes() {
+        router.add("GET", "/") { [unowned self] request, _ in
+            let host = request.headers["Host"] ?? "127.0.0.1:\(configuration.port)"
+            return Response(
+                status: 200,
+                headers: ["Content-Type": "text/html; charset=utf-8"],
+                body: Array(StatusPage.html(registry, baseURL: "http://\(host)").utf8)
+            )
+        }
         router.add("GET", "/-/healthy") { _, _ in .text(200, "OK\n") }
         router.add("GET", "/-/ready") { [unowned self] _, _ in
             isReady ? .text(200, "OK\n") : .text(503, "shutting down\n")

@@ -8,6 +8,8 @@ public protocol TCPConnectionDelegate: AnyObject {
     func connectionDidReachEnd(_ connection: TCPConnection)
     /// Every queued write has reached the kernel.
     func connectionDidFlush(_ connection: TCPConnection)
+    /// The socket was closed by the connection itself (a failed read or write), not at the delegate's request.
+    func connectionDidClose(_ connection: TCPConnection)
 }
 
 /// One accepted TCP connection: reads into the loop's shared buffer, and writes whose bytes live until libuv's write
@@ -98,7 +100,7 @@ public final class TCPConnection: HandleOwner {
             if written == Int32(bytes.count) { return }
             if written > 0 { remaining = UnsafeRawBufferPointer(rebasing: bytes[Int(written)...]) }
             if written < 0, written != UV_EAGAIN.rawValue {
-                close()
+                closeOnError()
                 return
             }
         }
@@ -131,7 +133,7 @@ public final class TCPConnection: HandleOwner {
         if status != 0 {
             pendingWriteBytes -= bytes.count
             block.deallocate()
-            close()
+            closeOnError()
         }
     }
 
@@ -139,7 +141,7 @@ public final class TCPConnection: HandleOwner {
         pendingWriteBytes -= count
         guard !isClosed else { return }
         if status < 0 {
-            close()
+            closeOnError()
         } else if pendingWriteBytes == 0 {
             delegate?.connectionDidFlush(self)
         }
@@ -162,6 +164,13 @@ public final class TCPConnection: HandleOwner {
         let onClose = self.onClose
         self.onClose = nil
         onClose?()
+    }
+
+    /// Closes after a failed read or write and tells the delegate, which did not ask for it.
+    private func closeOnError() {
+        let delegate = self.delegate
+        close()
+        delegate?.connectionDidClose(self)
     }
 
     /// Closes the socket at once; queued writes are cancelled.

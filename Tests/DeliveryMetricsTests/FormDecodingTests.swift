@@ -39,6 +39,14 @@ struct FormDecodingTests {
         #expect(fields["labels"] == "coordinator_pipeline,success")
     }
 
+    @Test func letsTheQueryWinOverAMultipartBodyAsGoDoes() throws {
+        let body = "--b\r\nContent-Disposition: form-data; name=\"value\"\r\n\r\n1\r\n--b--\r\n"
+        let fields = try FormDecoding.fields(
+            of: request("/x?value=2", contentType: "multipart/form-data; boundary=b", body: body)
+        )
+        #expect(fields["value"] == "2")
+    }
+
     @Test func readsQuotedBoundariesPreamblesAndSkipsFiles() throws {
         let body =
             "preamble\r\n--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n"

@@ -134,6 +134,18 @@ struct MetricFamilyTests {
         }
     }
 
+    @Test func refusesControlCharactersHiddenInAGraphemeCluster() {
+        let checker = LabelChecker(.text("t"))
+        #expect(checker.problem(with: "a\r\nb") != nil)
+        #expect(checker.problem(with: "caf\u{65}\u{301}") == nil)
+        #expect(LabelChecker(.jobID()).problem(with: "١٢٣") != nil, "only ASCII digits")
+    }
+
+    @Test func escapesAQuoteEvenWhenACombiningMarkFollowsIt() {
+        #expect(FamilyRenderer.escapeLabelValue("\"\u{301}x") == "\\\"\u{301}x")
+        #expect(FamilyRenderer.escapeLabelValue("a\r\nb") == "a\r\\nb")
+    }
+
     @Test func holdsEveryCombinationAtZeroUnderACartesianReset() throws {
         let family = Fixtures.counter()
         #expect(family.series.count == 4)

@@ -175,6 +175,30 @@ struct HTTPServerTests {
         #expect(try await server.stop() == 0)
     }
 
+    @Test func closesAConnectionWhoseRequestWasCutShort() async throws {
+        let server = try await LoopThread.server()
+        try await onOwnThread { [port = server.port] in
+            let client = try RawHTTPClient(port: port)
+            try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab")
+            client.shutdownWrite()
+            #expect(client.waitForClose(), "the server must not hold a connection whose request can never complete")
+        }
+        #expect(try await server.stop() == 0)
+    }
+
+    @Test func answersInFullAfterTheClientHalfCloses() async throws {
+        let server = try await LoopThread.server()
+        try await onOwnThread { [port = server.port] in
+            let client = try RawHTTPClient(port: port)
+            try client.send(get("/big/2000000") + get("/defer/50"))
+            client.shutdownWrite()
+            #expect(try client.readResponse()?.body.count == 2_000_000)
+            #expect(try client.readResponse()?.text == "deferred 50")
+            #expect(client.waitForClose())
+        }
+        #expect(try await server.stop() == 0)
+    }
+
     @Test func closesIdleConnections() async throws {
         var configuration = HTTPServerConfiguration()
         configuration.idleTimeoutMilliseconds = 200

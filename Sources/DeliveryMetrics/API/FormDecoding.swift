@@ -4,8 +4,8 @@
 #endif
 
 /// Reads a push's parameters as Go's `Request.FormValue` does: from an `application/x-www-form-urlencoded` body (the
-/// release-tools Ruby client), a `multipart/form-data` body (`curl -F`), or the query string; a body value wins over
-/// a query value of the same name.
+/// release-tools Ruby client), a `multipart/form-data` body (`curl -F`), or the query string. As in Go, an urlencoded
+/// body's value wins over the query's, and the query's over a multipart body's.
 enum FormDecoding {
     static func fields(of request: Request) throws(MetricError) -> [String: String] {
         guard let query = request.head.queryItems else {
@@ -38,10 +38,12 @@ enum FormDecoding {
                 "unsupported Content-Type \"\(contentType)\"; send application/x-www-form-urlencoded or multipart/form-data"
             )
         }
+        // Go's FormValue: an urlencoded body's values come before the query's, a multipart body's after them.
+        let bodyWins = mediaType == "application/x-www-form-urlencoded"
         var seen: Set<String> = []
         for (name, value) in bodyFields where !seen.contains(name) {
             seen.insert(name)
-            fields[name] = value
+            if bodyWins || fields[name] == nil { fields[name] = value }
         }
         return fields
     }

@@ -23,18 +23,18 @@ extension Label {
 
     /// A GitLab minor version such as `17.4`.
     static func minorVersion(_ name: String = "version") -> Label {
-        Label(name, matching: #"\d+\.\d+"#)
+        Label(name, matching: #"\d+\.\d+"#, example: "17.4")
     }
 
     /// A GitLab version such as `17.4` or `17.4.2` (patch releases).
     static func releaseVersion(_ name: String = "version") -> Label {
-        Label(name, matching: #"\d+\.\d+(\.\d+)?"#)
+        Label(name, matching: #"\d+\.\d+(\.\d+)?"#, example: "17.4.1")
     }
 
     /// An auto-deploy package version such as `17.5.202410011200+abc123def.456abc789`: a major.minor.patch start and
     /// then build metadata. Kept loose on purpose: a too strict pattern would drop real pushes.
     static func deployVersion(_ name: String = "deploy_version") -> Label {
-        Label(name, matching: #"\d+\.\d+\.\d+[0-9A-Za-z.+_-]*"#)
+        Label(name, matching: #"\d+\.\d+\.\d+[0-9A-Za-z.+_-]*"#, example: "17.5.202410011200-5b3d4fe8e3c.d4ba7c4fe4a")
     }
 
     /// Free text bounded in length and to printable characters: project paths, job names, root causes.
@@ -44,11 +44,11 @@ extension Label {
 
     /// A GitLab job id.
     static func jobID(_ name: String = "job_id") -> Label {
-        Label(name, matching: #"\d{1,20}"#)
+        Label(name, matching: #"\d{1,20}"#, example: "123456")
     }
 
     /// A week, as `2024-W23` (ISO week) or the date its week starts, `2024-06-03`.
     static func week(_ name: String = "week") -> Label {
-        Label(name, matching: #"\d{4}-W\d{2}|\d{4}-\d{2}-\d{2}"#)
+        Label(name, matching: #"\d{4}-W\d{2}|\d{4}-\d{2}-\d{2}"#, example: "2024-W23")
     }
 }

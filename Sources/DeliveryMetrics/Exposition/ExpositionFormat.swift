@@ -55,7 +55,8 @@ enum ExpositionFormat: Equatable {
         return acceptEncoding.split(separator: ",").contains { part in
             let pieces = part.split(separator: ";").map { $0.trimmingCharacters().lowercased() }
             guard pieces.first == "gzip" else { return false }
-            return !pieces.dropFirst().contains { $0.replacingSpaces() == "q=0" || $0.replacingSpaces() == "q=0.0" }
+            let quality = pieces.dropFirst().map { $0.replacingSpaces() }.first { $0.hasPrefix("q=") }
+            return (quality.flatMap { Double($0.dropFirst(2)) } ?? 1) > 0
         }
     }
 }

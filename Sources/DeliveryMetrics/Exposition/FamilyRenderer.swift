@@ -82,15 +82,28 @@ enum FamilyRenderer {
 
     /// HELP escapes backslash and newline; OpenMetrics also escapes the double quote.
     static func escapeHelp(_ help: String, openMetrics: Bool) -> String {
-        guard help.contains(where: { $0 == "\\" || $0 == "\n" || (openMetrics && $0 == "\"") }) else { return help }
-        var escaped = help.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
-        if openMetrics { escaped = escaped.replacing("\"", with: "\\\"") }
-        return escaped
+        escape(help, quote: openMetrics)
     }
 
     /// Label values escape backslash, double quote and newline.
     static func escapeLabelValue(_ value: String) -> String {
-        guard value.contains(where: { $0 == "\\" || $0 == "\n" || $0 == "\"" }) else { return value }
-        return value.replacing("\\", with: "\\\\").replacing("\n", with: "\\n").replacing("\"", with: "\\\"")
+        escape(value, quote: true)
+    }
+
+    /// Works on Unicode scalars, as Go works on bytes: a Swift Character may join a quote or a line feed with what
+    /// follows it (`"\r\n"`, `"` + U+0301), and must not hide it from the escaping.
+    private static func escape(_ text: String, quote: Bool) -> String {
+        let scalars = text.unicodeScalars
+        guard scalars.contains(where: { $0 == "\\" || $0 == "\n" || (quote && $0 == "\"") }) else { return text }
+        var output = String.UnicodeScalarView()
+        for scalar in scalars {
+            switch scalar {
+            case "\\": output.append(contentsOf: "\\\\".unicodeScalars)
+            case "\n": output.append(contentsOf: "\\n".unicodeScalars)
+            case "\"" where quote: output.append(contentsOf: "\\\"".unicodeScalars)
+            default: output.append(scalar)
+            }
+        }
+        return String(output)
     }
 }

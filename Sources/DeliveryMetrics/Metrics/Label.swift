@@ -12,6 +12,8 @@ struct Label: Sendable {
 
     let name: String
     let validator: Validator
+    /// A value the label accepts, for the ready-made push lines of the status page.
+    let example: String
 
     /// Longest value any label accepts: free-text labels must not be able to eat memory one series at a time.
     static let maxValueLength = 256
@@ -19,12 +21,14 @@ struct Label: Sendable {
     init(_ name: String, oneOf values: [String]) {
         self.name = name
         validator = .oneOf(values)
+        example = values.first ?? ""
     }
 
     /// `pattern` must compile; the catalogue is code, so a broken pattern is a programming error found at boot.
-    init(_ name: String, matching pattern: String) {
+    init(_ name: String, matching pattern: String, example: String = "example") {
         self.name = name
         validator = .pattern(pattern)
+        self.example = example
     }
 
     /// The closed set of values, or nil for a pattern label.
@@ -43,7 +47,9 @@ struct LabelChecker {
         self.label = label
         if case .pattern(let source) = label.validator {
             do {
-                regex = try Regex(source)
+                // Scalar by scalar and ASCII digits only: a Character-level match would let a combining mark or CRLF
+                // slip a quote or a control character past a character class.
+                regex = try Regex(source).matchingSemantics(.unicodeScalar).asciiOnlyDigits()
             } catch {
                 fatalError("label \(label.name): invalid pattern \(source): \(error)")
             }

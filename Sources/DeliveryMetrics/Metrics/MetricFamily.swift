@@ -80,9 +80,9 @@ final class MetricFamily {
             guard (try? validateCount(labelValues)) != nil, (try? validateNew(labelValues)) != nil else { return }
             series[labelValues] = Series(bucketCount: definition.buckets.count, now: now)
         }
-        guard series[labelValues]?.value != value else { return }
-        generation &+= 1
         lastWrite = now
+        let changed = series[labelValues]?.value != value
+        if changed { generation &+= 1 }  // The rendering changes only with the value.
         modify(labelValues) {
             $0.value = value
             $0.lastWrite = now

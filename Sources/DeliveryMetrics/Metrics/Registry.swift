@@ -27,6 +27,12 @@ final class Registry {
         byAPIName[apiName]
     }
 
+    /// A family the service writes itself; its absence from the catalogue is a programming error found at boot.
+    func require(_ apiName: String) -> MetricFamily {
+        guard let family = byAPIName[apiName] else { fatalError("\(apiName) is missing from the catalogue") }
+        return family
+    }
+
     /// The catalogue proper: the `delivery` namespace (not `process_*`).
     var deliveryFamilies: [MetricFamily] {
         families.filter { $0.definition.namespace == MetricDefinition.deliveryNamespace }

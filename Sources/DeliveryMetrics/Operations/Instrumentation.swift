@@ -9,15 +9,11 @@ struct Instrumentation {
     let lastWrite: MetricFamily
 
     init(_ registry: Registry) {
-        func family(_ name: String) -> MetricFamily {
-            guard let family = registry.family(named: name) else { fatalError("\(name) is missing from the catalogue") }
-            return family
-        }
-        httpRequests = family("metrics_http_requests_total")
-        apiErrors = family("metrics_api_errors_total")
-        scrapes = family("metrics_scrapes_total")
-        droppedLogLines = family("metrics_log_lines_dropped_total")
-        lastWrite = family("metrics_last_write_timestamp_seconds")
+        httpRequests = registry.require("metrics_http_requests_total")
+        apiErrors = registry.require("metrics_api_errors_total")
+        scrapes = registry.require("metrics_scrapes_total")
+        droppedLogLines = registry.require("metrics_log_lines_dropped_total")
+        lastWrite = registry.require("metrics_last_write_timestamp_seconds")
     }
 
     /// Methods outside this set count as `other`, so a client cannot grow the label set.

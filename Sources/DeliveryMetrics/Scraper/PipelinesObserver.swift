@@ -35,6 +35,7 @@ final class PipelinesObserver {
     private(set) var consecutiveFailures = 0
     private(set) var isScraping = false
     private var timer: Timer?
+    private var retryTimer: Timer?
     private var stopped = false
 
     init(loop: EventLoop, client: HTTPClient, registry: Registry, logger: Logger, settings: Settings) {
@@ -42,15 +43,11 @@ final class PipelinesObserver {
         self.client = client
         self.logger = logger
         self.settings = settings
-        func family(_ name: String) -> MetricFamily {
-            guard let family = registry.family(named: name) else { fatalError("\(name) is missing from the catalogue") }
-            return family
-        }
-        pipelines = family("deployment_pipelines_total")
-        errors = family("deployment_pipelines_observer_errors")
-        lastSuccess = family("deployment_pipelines_observer_last_success_timestamp_seconds")
-        duration = family("deployment_pipelines_observer_scrape_duration_seconds")
-        requests = family("deployment_pipelines_observer_api_requests_total")
+        pipelines = registry.require("deployment_pipelines_total")
+        errors = registry.require("deployment_pipelines_observer_errors")
+        lastSuccess = registry.require("deployment_pipelines_observer_last_success_timestamp_seconds")
+        duration = registry.require("deployment_pipelines_observer_scrape_duration_seconds")
+        requests = registry.require("deployment_pipelines_observer_api_requests_total")
     }
 
     /// Scrapes now, then every interval. A scrape is never started while one runs: the next is scheduled when the
@@ -63,6 +60,8 @@ final class PipelinesObserver {
         stopped = true
         timer?.close()
         timer = nil
+        retryTimer?.close()
+        retryTimer = nil
     }
 
     private func scheduleNext() {
@@ -223,7 +222,7 @@ final class PipelinesObserver {
     /// cannot run into the next scrape.
     private func retryDelay(attempt: Int, retryAfter: String?) -> UInt64 {
         let backoff = settings.backoffMilliseconds << UInt64(min(attempt, 10))
-        let asked = retryAfter.flatMap { UInt64($0.trimmingCharacters()) }.map { $0 * 1_000 }
+        let asked = retryAfter.flatMap { UInt64($0.trimmingCharacters()) }.map { min($0, 86_400) * 1_000 }
         return min(asked ?? backoff, settings.intervalMilliseconds / 2)
     }
 

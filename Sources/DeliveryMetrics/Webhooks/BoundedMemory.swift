@@ -3,10 +3,12 @@
 struct BoundedMemory<Key: Hashable, Value> {
     let capacity: Int
     let maxAge: Double
-    private var entries: [Key: (value: Value, at: Double)] = [:]
-    /// Keys in insertion order; `head` skips the ones already forgotten, and the array is compacted now and then.
-    private var order: [Key] = []
+    private var entries: [Key: (value: Value, at: Double, sequence: Int)] = [:]
+    /// Keys in insertion order with the sequence number they were stored under; a slot whose number no longer
+    /// matches its entry (forgotten, or remembered again later) is skipped. `head` is the first live slot.
+    private var order: [(key: Key, sequence: Int)] = []
     private var head = 0
+    private var nextSequence = 0
 
     init(capacity: Int, maxAge: Double) {
         self.capacity = capacity
@@ -22,10 +24,9 @@ struct BoundedMemory<Key: Hashable, Value> {
 
     mutating func remember(_ value: Value, for key: Key, now: Double) {
         evict(now: now)
-        if entries[key] == nil {
-            order.append(key)
-        }
-        entries[key] = (value, now)
+        nextSequence += 1
+        entries[key] = (value, now, nextSequence)
+        order.append((key, nextSequence))
         while entries.count > capacity {
             forgetOldest()
         }
@@ -36,25 +37,29 @@ struct BoundedMemory<Key: Hashable, Value> {
         entries.removeValue(forKey: key)?.value
     }
 
-    private mutating func evict(now: Double) {
+    /// Skips slots that no longer stand for their entry.
+    private mutating func skipStale() {
         while head < order.count {
-            let key = order[head]
-            guard let entry = entries[key] else {
-                head += 1  // Forgotten already.
-                continue
-            }
-            guard now - entry.at > maxAge else { break }
+            let slot = order[head]
+            if let entry = entries[slot.key], entry.sequence == slot.sequence { return }
+            head += 1
+        }
+    }
+
+    private mutating func evict(now: Double) {
+        skipStale()
+        while head < order.count, let entry = entries[order[head].key], now - entry.at > maxAge {
             forgetOldest()
         }
         compact()
     }
 
     private mutating func forgetOldest() {
-        while head < order.count {
-            let key = order[head]
-            head += 1
-            if entries.removeValue(forKey: key) != nil { break }
-        }
+        skipStale()
+        guard head < order.count else { return }
+        entries.removeValue(forKey: order[head].key)
+        head += 1
+        skipStale()
         compact()
     }
 

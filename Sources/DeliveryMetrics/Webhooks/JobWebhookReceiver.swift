@@ -39,15 +39,11 @@ final class JobWebhookReceiver {
         enabledSources = enabled
         self.registry = registry
         self.logger = logger
-        func family(_ name: String) -> MetricFamily {
-            guard let family = registry.family(named: name) else { fatalError("\(name) is missing from the catalogue") }
-            return family
-        }
-        retries = family("webhooks_auto_deploy_job_retries")
-        lostSeconds = family("webhooks_auto_deploy_job_failure_lost_seconds")
-        jobDurations = family("webhooks_deployment_job_duration_seconds")
-        events = family("webhooks_events_total")
-        dropped = family("webhooks_dropped_events_total")
+        retries = registry.require("webhooks_auto_deploy_job_retries")
+        lostSeconds = registry.require("webhooks_auto_deploy_job_failure_lost_seconds")
+        jobDurations = registry.require("webhooks_deployment_job_duration_seconds")
+        events = registry.require("webhooks_events_total")
+        dropped = registry.require("webhooks_dropped_events_total")
     }
 
     /// The token check, made on the head: nil when the request may go on.

@@ -57,14 +57,27 @@ final class HTTPSession: TCPConnectionDelegate {
     func connectionDidReachEnd(_ connection: TCPConnection) {
         peerClosed = true
         switch phase {
-        case .open where !queue.isEmpty:
-            phase = .closing  // Answer what was asked, then close.
-        default:
+        case .open, .closing:
+            if parser.isMidRequest {
+                close()  // A request cut short can never complete.
+            } else if !queue.isEmpty || connection.pendingWriteBytes > 0 {
+                phase = .closing  // Answer what was asked and send what is queued, then close.
+                advanceClosing()
+            } else {
+                close()
+            }
+        case .lingering, .closed:
             close()
         }
     }
 
+    /// The socket closed under us (a write failed): the session goes with it.
+    func connectionDidClose(_ connection: TCPConnection) {
+        close()
+    }
+
     func connectionDidFlush(_ connection: TCPConnection) {
+        lastActivity = server.loop.now  // A slow reader that keeps reading is not idle.
         advanceClosing()
         updateReading()
     }
@@ -255,7 +268,10 @@ final class HTTPSession: TCPConnectionDelegate {
             } else if now &- lastActivity >= configuration.idleTimeoutMilliseconds {
                 close()
             }
-        case .closing, .closed:
+        case .closing:
+            // Our answers are pending or the client is not reading them: give up after the idle timeout.
+            if now &- lastActivity >= configuration.idleTimeoutMilliseconds { close() }
+        case .closed:
             break
         }
     }

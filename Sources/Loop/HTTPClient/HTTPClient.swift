@@ -114,7 +114,7 @@ public final class HTTPClient {
         }
         transfers[easy] = transfer
         if curl_multi_add_handle(multi, easy) != CURLM_OK {
-            finish(easy, result: CURLE_FAILED_INIT)
+            Timer.once(on: loop, after: 0) { [weak self] in self?.finish(easy, result: CURLE_FAILED_INIT) }
         }
     }
 
