@@ -6,10 +6,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 SWIFT ?= swift
-# Debian packages the build needs; `deps` installs the missing ones. The acceptance run also needs promtool, which
-# Debian ships in `prometheus`.
+# Debian packages the build needs; `deps` installs the missing ones. The acceptance run also needs promtool (Debian's
+# `prometheus`), openssl (a TLS server for the client's tests), chromium (the status page in a browser) and binutils
+# (readelf, for the runtime-packages check).
 APT_PACKAGES := libuv1-dev zlib1g-dev libcurl4-openssl-dev pkg-config curl ca-certificates
-ACCEPTANCE_PACKAGES := $(APT_PACKAGES) prometheus openssl
+ACCEPTANCE_PACKAGES := $(APT_PACKAGES) prometheus openssl chromium binutils
 FUZZ_SECONDS ?= 60
 DEV_TOKEN ?= dev-token
 PORT ?= 2112

@@ -49,6 +49,7 @@ echo "server ready at $url (pid $pid)"
 status=0
 DELIVERY_METRICS_URL="$url" DELIVERY_METRICS_TOKEN="acceptance-token" DELIVERY_METRICS_BINARY="$binary" \
     swift test --skip-build --filter AcceptanceTests || status=$?
+scripts/status-page-check.sh "$url" "acceptance-token" || status=1
 
 kill -TERM "$pid"
 exit_code=0
