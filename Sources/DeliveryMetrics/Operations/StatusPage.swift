@@ -44,9 +44,14 @@ enum StatusPage {
         }
         if definition.serviceOwned {
             html += "<p>Written by the service itself.</p>\n"
-        } else if let operation = definition.kind.operations.first(where: { $0 != .inc })
-            ?? definition.kind.operations.first
-        {
+        } else {
+            // The operation a CI job most often wants: set a gauge, add to a counter, observe into a histogram.
+            let operation: Operation =
+                switch definition.kind {
+                case .gauge: .set
+                case .counter: .add
+                case .histogram: .observe
+                }
             var form = operation.needsValue ? "-d value=1 " : ""
             if !definition.labels.isEmpty {
                 form += "-d labels=\(shellQuote(definition.labels.map(\.example).joined(separator: ","))) "
