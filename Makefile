@@ -112,7 +112,8 @@ fuzz: $(addprefix .build-fuzz/,$(addsuffix -fuzzer,$(FUZZERS)))
 	@for fuzzer in $(FUZZERS); do \
 	    mkdir -p Fuzz/corpus-run/$$fuzzer; \
 	    echo "fuzzing $$fuzzer for $(FUZZ_SECONDS) s"; \
-	    SWIFT_BACKTRACE=enable=no .build-fuzz/$$fuzzer-fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt SWIFT_BACKTRACE=enable=no \
+	        .build-fuzz/$$fuzzer-fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	        -print_final_stats=1 -artifact_prefix=Fuzz/$$fuzzer- Fuzz/corpus-run/$$fuzzer Fuzz/corpus/$$fuzzer \
 	        2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|Done)" || exit 1; \
 	done
