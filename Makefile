@@ -11,6 +11,8 @@ SWIFT ?= swift
 # (readelf, for the runtime-packages check).
 APT_PACKAGES := libuv1-dev zlib1g-dev libcurl4-openssl-dev pkg-config curl ca-certificates
 ACCEPTANCE_PACKAGES := $(APT_PACKAGES) prometheus openssl chromium binutils
+BENCH_PACKAGES := $(APT_PACKAGES) wrk prometheus-pushgateway
+BENCH_SECONDS ?= 10
 FUZZ_SECONDS ?= 60
 DEV_TOKEN ?= dev-token
 PORT ?= 2112
@@ -23,13 +25,14 @@ STAMP_FLAGS := -Xswiftc -DDELIVERY_METRICS_STAMPED
 RELEASE_FLAGS := -c release --static-swift-stdlib $(STAMP_FLAGS)
 BINARY := .build/release/delivery-metrics
 
-.PHONY: deps deps-acceptance build run test lint unit asan acceptance fuzz catalogue image image-check clean stamp help
+.PHONY: deps deps-acceptance deps-bench build run test lint unit asan acceptance bench bench-smoke fuzz catalogue image image-check clean stamp help
 
 help:
 	@echo "make run         build and serve on 127.0.0.1:$(PORT) with a development token"
 	@echo "make test        lint, unit tests, unit tests under AddressSanitizer, acceptance tests"
 	@echo "make build       release binary at $(BINARY)"
 	@echo "make acceptance  black-box tests against the release binary"
+	@echo "make bench       benchmarks beside a Pushgateway (BENCH_SECONDS each, default 10)"
 	@echo "make fuzz        fuzz the HTTP parser for FUZZ_SECONDS (default 60)"
 	@echo "make catalogue   rewrite the README's metric catalogue from the code"
 	@echo "make image       build the container image (docker or nerdctl)"
@@ -42,6 +45,9 @@ deps:
 
 deps-acceptance:
 	@scripts/install-packages.sh $(ACCEPTANCE_PACKAGES)
+
+deps-bench:
+	@scripts/install-packages.sh $(BENCH_PACKAGES)
 
 ## stamp: write the revision and build date into the binary's source (only when they changed).
 stamp:
@@ -64,11 +70,12 @@ run: build
 	AUTH_TOKEN=$(DEV_TOKEN) $(BINARY) --listen-address 127.0.0.1 --port $(PORT) --log-format color
 
 ## test: every stage, with how long each took.
-test: deps-acceptance
+test: deps-acceptance deps-bench
 	@scripts/timed.sh lint $(MAKE) --no-print-directory lint
 	@scripts/timed.sh unit $(MAKE) --no-print-directory unit
 	@scripts/timed.sh asan $(MAKE) --no-print-directory asan
 	@scripts/timed.sh acceptance $(MAKE) --no-print-directory acceptance
+	@scripts/timed.sh bench-smoke $(MAKE) --no-print-directory bench-smoke
 	@cat .build/stage-times.txt
 
 lint:
@@ -126,6 +133,15 @@ image:
 image-check: build
 	scripts/install-packages.sh mmdebstrap
 	scripts/image-check.sh $(BINARY)
+
+## bench: every scenario beside a Pushgateway, results in bench/results.md (BENCH_SECONDS per scenario).
+bench: deps-bench build
+	BENCH_SECONDS=$(BENCH_SECONDS) scripts/bench.sh $(BINARY)
+
+## bench-smoke: the same harness for one second a scenario, results thrown away; part of make test.
+bench-smoke: deps-bench build
+	BENCH_SECONDS=1 BENCH_RESULTS=.build/bench-smoke.md scripts/bench.sh $(BINARY) >/dev/null
+	@grep -q "| 1. push" .build/bench-smoke.md && echo "bench smoke ran every scenario"
 
 ## catalogue: rewrite the README's catalogue table from the code.
 catalogue: deps

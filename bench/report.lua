@@ -1,0 +1,9 @@
+-- Shared by every wrk scenario: prints one machine-readable line with throughput, latency percentiles and errors.
+done = function(summary, latency, requests)
+    local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status
+        + summary.errors.timeout
+    io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f errors=%d requests=%d\n",
+        summary.requests / (summary.duration / 1e6),
+        latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency:percentile(99.9) / 1000,
+        errors, summary.requests))
+end

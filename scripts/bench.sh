@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# make bench: every scenario against delivery-metrics and, where it has an equivalent, against a Pushgateway started
+# in the same run; loopback only, bounded in time (BENCH_SECONDS per scenario). Writes bench/results.md.
+set -euo pipefail
+binary=$(realpath "$1")
+seconds=${BENCH_SECONDS:-10}
+results=${BENCH_RESULTS:-bench/results.md}
+export BENCH_DIR=$PWD/bench BENCH_TOKEN=bench-token
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+    while :; do
+        port=$((20000 + RANDOM % 30000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    done
+}
+wait_ready() {
+    for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.05; done
+    echo "not ready: $1"; return 1
+}
+rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+# wrk prints one RESULT line (bench/report.lua); keep its fields.
+run_wrk() {
+    local name=$1; shift
+    local line
+    line=$(wrk --timeout 5s "$@" 2>&1 | grep '^RESULT' || echo "RESULT rps=0 p50_ms=0 p99_ms=0 p999_ms=0 errors=-1 requests=0")
+    echo "$name $line" | tee -a "$work/raw.txt"
+}
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+
+port=$(free_port)
+start_ns=$(date +%s%N)
+AUTH_TOKEN=$BENCH_TOKEN JOB_WEBHOOK_RELEASE_TOOLS_OPS_TOKEN=bench-webhook DELIVERY_METRICS_LISTEN_ADDRESS=127.0.0.1 \
+    DELIVERY_METRICS_PORT=$port DELIVERY_METRICS_ACCESS_LOG=${BENCH_ACCESS_LOG:-false} "$binary" 2>"$work/server.log" &
+server=$!
+disown
+pids+=("$server")
+wait_ready "http://127.0.0.1:$port/-/ready"
+ready_ms=$((($(date +%s%N) - start_ns) / 1000000))
+sleep 0.5
+idle_rss=$(rss_kib "$server")
+url="http://127.0.0.1:$port"
+
+pg_port=$(free_port)
+prometheus-pushgateway --web.listen-address="127.0.0.1:$pg_port" --persistence.file="" --log.level=warn \
+    >"$work/pushgateway.log" 2>&1 &
+pids+=("$!")
+disown
+wait_ready "http://127.0.0.1:$pg_port/-/ready"
+pg="http://127.0.0.1:$pg_port"
+
+: >"$work/raw.txt"
+echo "scenario 1: one observation per request, keep-alive, 50 connections"
+run_wrk push-keepalive -t2 -c50 -d"${seconds}s" -s bench/push.lua "$url/api/deployment_duration_seconds/observe"
+run_wrk pg-push-keepalive -t2 -c50 -d"${seconds}s" -s bench/pushgateway.lua "$pg/metrics/job/bench"
+echo "scenario 2: a new connection per request"
+run_wrk push-new-connection -t2 -c50 -d"${seconds}s" -H "Connection: close" -s bench/push.lua \
+    "$url/api/deployment_duration_seconds/observe"
+run_wrk pg-push-new-connection -t2 -c50 -d"${seconds}s" -H "Connection: close" -s bench/pushgateway.lua \
+    "$pg/metrics/job/bench"
+
+echo "scenario 3: 10,000 more series, then GET /metrics plain and gzip"
+for i in $(seq 1 10000); do
+    echo "url = \"$url/api/deployment_blocker_count/set?value=$i&labels=cause-$i,2024-W01\""
+done >"$work/series.curl"
+curl -s -o /dev/null -X POST -H "X-Private-Token: $BENCH_TOKEN" -K "$work/series.curl"
+series_rss=$(rss_kib "$server")
+run_wrk scrape-plain -t1 -c1 -d"${seconds}s" -s bench/scrape.lua "$url/metrics"
+BENCH_GZIP=1 run_wrk scrape-gzip -t1 -c1 -d"${seconds}s" -s bench/scrape.lua "$url/metrics"
+scrape_bytes=$(curl -s "$url/metrics" | wc -c)
+
+echo "scenario 4: pushes while Prometheus-like scrapes run every 100 ms"
+(while :; do curl -s -o /dev/null -H "Accept-Encoding: gzip" "$url/metrics"; sleep 0.1; done) &
+scraper=$!
+pids+=("$scraper")
+disown
+run_wrk push-under-scrape -t2 -c50 -d"${seconds}s" -s bench/push.lua "$url/api/deployment_duration_seconds/observe"
+kill "$scraper" 2>/dev/null || true
+
+echo "scenario 5: webhook job events"
+run_wrk webhook -t2 -c20 -d"${seconds}s" -s bench/webhook.lua "$url/webhooks/job/ops/gitlab-org/release/tools"
+final_rss=$(rss_kib "$server")
+
+# Access log on (the production default), for scenario 1.
+kill -TERM "$server"
+for _ in $(seq 1 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
+port=$(free_port)
+AUTH_TOKEN=$BENCH_TOKEN DELIVERY_METRICS_LISTEN_ADDRESS=127.0.0.1 DELIVERY_METRICS_PORT=$port \
+    "$binary" 2>/dev/null &
+pids+=("$!")
+disown
+wait_ready "http://127.0.0.1:$port/-/ready"
+run_wrk push-keepalive-access-log -t2 -c50 -d"${seconds}s" -s bench/push.lua \
+    "http://127.0.0.1:$port/api/deployment_duration_seconds/observe"
+
+# The report.
+row() {
+    local name=$1 label=$2 peer=${3:-}
+    local ours theirs ratio="n/a"
+    ours=$(grep "^$name " "$work/raw.txt")
+    if [ -n "$peer" ]; then
+        theirs=$(grep "^$peer " "$work/raw.txt")
+        ratio=$(awk -v a="$(field "$ours" rps)" -v b="$(field "$theirs" rps)" 'BEGIN { printf (b > 0 ? "%.1f×" : "n/a"), a / b }')
+        echo "| $label | $(field "$ours" rps) | $(field "$ours" p50_ms) | $(field "$ours" p99_ms) | $(field "$ours" p999_ms) | $(field "$ours" errors) | $(field "$theirs" rps) ($(field "$theirs" p99_ms) ms p99) | $ratio |"
+    else
+        echo "| $label | $(field "$ours" rps) | $(field "$ours" p50_ms) | $(field "$ours" p99_ms) | $(field "$ours" p999_ms) | $(field "$ours" errors) | — | — |"
+    fi
+}
+mkdir -p "$(dirname "$results")"
+{
+    echo "# Benchmark results"
+    echo
+    echo "Made by \`make bench\` (BENCH_SECONDS=$seconds per scenario) on $(date -u +%Y-%m-%d), commit"
+    echo "$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown), on $(nproc) cores of"
+    echo "\"$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)\" with $(free -g | awk '/Mem:/ { print $2 }') GiB;"
+    echo "wrk shares the machine. Pushgateway $(prometheus-pushgateway --version 2>&1 | head -n 1 | awk '{ print $3 }') from Debian,"
+    echo "without persistence. Access log off except where said (it is on by default)."
+    echo
+    echo "| scenario | requests/s | p50 ms | p99 ms | p99.9 ms | errors | Pushgateway requests/s | ratio |"
+    echo "|---|---|---|---|---|---|---|---|"
+    row push-keepalive "1. push, keep-alive, 50 connections" pg-push-keepalive
+    row push-keepalive-access-log "1b. the same with the access log on"
+    row push-new-connection "2. push, new connection per request" pg-push-new-connection
+    row scrape-plain "3. GET /metrics, catalogue + 10,000 series, plain ($scrape_bytes bytes)"
+    row scrape-gzip "3b. the same, gzip"
+    row push-under-scrape "4. push while scraped every 100 ms"
+    row webhook "5. webhook job events, 20 connections"
+    echo
+    echo "| measure | value |"
+    echo "|---|---|"
+    echo "| 6. start to \`/-/ready\` | $ready_ms ms |"
+    echo "| resident memory, idle | $((idle_rss / 1024)) MiB |"
+    echo "| resident memory, after 10,000 more series | $((series_rss / 1024)) MiB |"
+    echo "| resident memory, after the whole run | $((final_rss / 1024)) MiB |"
+} >"$results"
+cat "$results"
