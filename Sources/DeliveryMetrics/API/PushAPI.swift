@@ -87,7 +87,7 @@ extension Application {
     private static func seriesName(_ family: MetricFamily, _ values: [String]) -> String {
         let labels = family.definition.labels
         guard !labels.isEmpty else { return family.definition.fullName }
-        let pairs = zip(labels, values).map { "\($0.name)=\"\(FamilyRenderer.escapeLabelValue($1))\"" }
-        return family.definition.fullName + "{" + pairs.joined(separator: ",") + "}"
+        return family.definition.fullName + "{" + FamilyRenderer.labelPairs(zip(labels, values).map { ($0.name, $1) })
+            + "}"
     }
 }

@@ -1,3 +1,8 @@
+// The fuzzers compile this file into one module with Loop's HTTP sources, where there is no Loop to import.
+#if canImport(Loop)
+    import Loop
+#endif
+
 /// The formats `/metrics` speaks, and the choice among them from a scraper's `Accept` header.
 enum ExpositionFormat: Equatable {
     case text
@@ -63,10 +68,7 @@ enum ExpositionFormat: Equatable {
 
 extension StringProtocol {
     func trimmingCharacters() -> String {
-        var slice = Substring(self)
-        while slice.first?.isWhitespace == true { slice = slice.dropFirst() }
-        while slice.last?.isWhitespace == true { slice = slice.dropLast() }
-        return String(slice)
+        String(trimmingHTTPWhitespace())
     }
 
     fileprivate func trimmingQuotes() -> String {

@@ -28,7 +28,7 @@ enum FamilyRenderer {
         }
         for key in keys {
             let series = family.series[key]!
-            let pairs = order.map { "\(labels[$0].name)=\"\(escapeLabelValue(key[$0]))\"" }.joined(separator: ",")
+            let pairs = labelPairs(order.map { (labels[$0].name, key[$0]) })
             switch definition.kind {
             case .counter, .gauge:
                 output += sampleName
@@ -78,6 +78,11 @@ enum FamilyRenderer {
         let text = GoFloat.format(value)
         guard value.isFinite, !text.contains("."), !text.contains("e") else { return text }
         return text + ".0"
+    }
+
+    /// `name="value",...` with values escaped, in the order given.
+    static func labelPairs(_ pairs: [(name: String, value: String)]) -> String {
+        pairs.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ",")
     }
 
     /// HELP escapes backslash and newline; OpenMetrics also escapes the double quote.

@@ -49,11 +49,7 @@ final class MetricFamily {
                 "\(definition.fullName) is a counter and cannot decrease: value must be 0 or more"
             )
         }
-        try validateCount(labelValues)
-        if series[labelValues] == nil {
-            try validateNew(labelValues)
-            series[labelValues] = Series(bucketCount: definition.buckets.count, now: now)
-        }
+        try createSeriesIfNeeded(labelValues, now: now)
         generation &+= 1
         var result: Double?
         let bounds = definition.buckets
@@ -76,10 +72,7 @@ final class MetricFamily {
     /// Stores a value the service computed itself (process metrics, counts it keeps elsewhere), bypassing the
     /// operation rules a push must follow. The series must exist or its labels must be valid.
     func store(_ value: Double, labelValues: [String] = [], now: Double) {
-        if series[labelValues] == nil {
-            guard (try? validateCount(labelValues)) != nil, (try? validateNew(labelValues)) != nil else { return }
-            series[labelValues] = Series(bucketCount: definition.buckets.count, now: now)
-        }
+        guard (try? createSeriesIfNeeded(labelValues, now: now)) != nil else { return }
         lastWrite = now
         let changed = series[labelValues]?.value != value
         if changed { generation &+= 1 }  // The rendering changes only with the value.
@@ -132,6 +125,14 @@ final class MetricFamily {
         if let index = series.index(forKey: key) {
             body(&series.values[index])
         }
+    }
+
+    /// Validates the label values of a series that does not exist yet (never those of one that does) and creates it.
+    private func createSeriesIfNeeded(_ labelValues: [String], now: Double) throws(MetricError) {
+        try validateCount(labelValues)
+        guard series[labelValues] == nil else { return }
+        try validateNew(labelValues)
+        series[labelValues] = Series(bucketCount: definition.buckets.count, now: now)
     }
 
     private func validateCount(_ values: [String]) throws(MetricError) {

@@ -1,4 +1,5 @@
 import Glibc
+import Loop
 
 /// The standard `process_*` metrics every Prometheus client exports, read from `/proc` as client_golang does.
 struct ProcessMetrics {
@@ -67,7 +68,7 @@ struct ProcessMetrics {
     private static func bootTimeSeconds() -> Double? {
         guard let stat = readFile("/proc/stat") else { return nil }
         for line in stat.split(separator: "\n") where line.hasPrefix("btime ") {
-            return Double(line.dropFirst(6).trimmingCharacters(in: " "))
+            return Double(line.dropFirst(6).trimmingHTTPWhitespace())
         }
         return nil
     }
@@ -96,14 +97,5 @@ struct ProcessMetrics {
             bytes.append(contentsOf: chunk[..<count])
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in character: Character) -> Substring {
-        var result = self
-        while result.first == character { result = result.dropFirst() }
-        while result.last == character { result = result.dropLast() }
-        return result
     }
 }

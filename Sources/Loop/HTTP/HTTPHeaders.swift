@@ -53,9 +53,10 @@ func lowercaseASCII(_ byte: UInt8) -> UInt8 {
 }
 
 extension StringProtocol {
-    func trimmingHTTPWhitespace() -> Substring {
+    /// Without leading and trailing spaces, tabs and line ends: the one trimming the HTTP code and the service share.
+    public func trimmingHTTPWhitespace() -> Substring {
         let string = Substring(self)
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
         guard let start = string.firstIndex(where: { !isSpace($0) }) else { return string[string.endIndex...] }
         let end = string.lastIndex(where: { !isSpace($0) })!
         return string[start...end]

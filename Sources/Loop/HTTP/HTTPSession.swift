@@ -124,12 +124,7 @@ final class HTTPSession: TCPConnectionDelegate {
                 }
                 serializeAnswered()  // So that the output cap sees what this request produced.
             case .failure(let error):
-                let responder =
-                    current ?? Responder(head: Self.unparsedHead, startedAt: EventLoop.hrtime, session: self)
-                if current == nil { queue.append(responder) }
-                current = nil
-                responder.respond(.error(error))
-                phase = .closing
+                answerAndClose(error)
             }
         }
         return false
@@ -277,11 +272,16 @@ final class HTTPSession: TCPConnectionDelegate {
     }
 
     private func timeOut(_ reason: String) {
+        answerAndClose(HTTPError(408, reason))
+    }
+
+    /// Answers the request being read (or one that could not be parsed) with `error`; the connection closes after.
+    private func answerAndClose(_ error: HTTPError) {
         let responder = current ?? Responder(head: Self.unparsedHead, startedAt: EventLoop.hrtime, session: self)
         if current == nil { queue.append(responder) }
         current = nil
         phase = .closing
-        responder.respond(.error(HTTPError(408, reason)))
+        responder.respond(.error(error))
     }
 
     /// Shutdown: an idle connection closes now; one with a request under way finishes it and then closes.

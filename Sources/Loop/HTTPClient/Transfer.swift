@@ -46,7 +46,7 @@ final class Transfer {
             headers = HTTPHeaders()
         } else if let colon = line.firstIndex(of: ":") {
             let name = line[..<colon].trimmingHTTPWhitespace()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: "\r\n \t")
+            let value = String(line[line.index(after: colon)...].trimmingHTTPWhitespace())
             headers.add(String(name), value)
         }
         return count
@@ -56,14 +56,5 @@ final class Transfer {
         if tooLarge { return "response body over \(maxBytes) bytes" }
         let detail = String(cString: errorBuffer)
         return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }
