@@ -41,10 +41,19 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 }
 
 func asciiCaseInsensitiveEqual(_ lhs: String, _ rhs: String) -> Bool {
-    let left = lhs.utf8
-    let right = rhs.utf8
-    guard left.count == right.count else { return false }
-    return zip(left, right).allSatisfy { lowercaseASCII($0) == lowercaseASCII($1) }
+    // On the contiguous UTF-8 of both strings: a generic zip over two UTF8Views costs several times as much, and
+    // header lookups run many times per request.
+    var left = lhs
+    var right = rhs
+    return left.withUTF8 { a in
+        right.withUTF8 { b in
+            guard a.count == b.count else { return false }
+            for index in 0..<a.count where a[index] != b[index] {
+                guard lowercaseASCII(a[index]) == lowercaseASCII(b[index]) else { return false }
+            }
+            return true
+        }
+    }
 }
 
 @inline(__always)

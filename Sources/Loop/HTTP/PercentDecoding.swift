@@ -1,7 +1,9 @@
-/// Percent-decoding of URL parts and of `application/x-www-form-urlencoded` pairs.
+/// Percent-decoding of URL parts and of `application/x-www-form-urlencoded` pairs. Inlinable, so that the service's
+/// calls are specialised for their byte collections instead of going through generic metadata on every push.
 public enum PercentDecoding {
     /// Decodes `%XX` escapes (and `+` as a space when `plusIsSpace`); nil when an escape is broken. Invalid UTF-8 is
     /// repaired with U+FFFD rather than refused.
+    @inlinable
     public static func decode<Bytes: Collection>(_ bytes: Bytes, plusIsSpace: Bool) -> String?
     where Bytes.Element == UInt8 {
         if !bytes.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) {
@@ -30,6 +32,7 @@ public enum PercentDecoding {
 
     /// Splits `a=1&b=2` into decoded pairs, like Go's `url.ParseQuery`; a part without `=` has an empty value.
     /// Nil when an escape is broken.
+    @inlinable
     public static func formPairs<Bytes: Collection>(_ bytes: Bytes) -> [(name: String, value: String)]?
     where Bytes.Element == UInt8, Bytes.SubSequence: Collection {
         var pairs: [(name: String, value: String)] = []
@@ -45,7 +48,7 @@ public enum PercentDecoding {
     }
 
     /// The value of one hexadecimal digit, or nil.
-    @inline(__always)
+    @inlinable
     public static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")

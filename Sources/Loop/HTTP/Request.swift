@@ -44,20 +44,20 @@ public struct RequestHead: Sendable {
 
     /// The target's path, still percent-encoded.
     public var rawPath: Substring {
-        target.firstIndex(of: "?").map { target[..<$0] } ?? target[...]
+        target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
     }
 
     /// The target's query, still percent-encoded; nil when there is no `?`.
     public var rawQuery: Substring? {
-        target.firstIndex(of: "?").map { target[target.index(after: $0)...] }
+        target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[target.utf8.index(after: $0)...] }
     }
 
     /// The path split at `/` on the raw bytes, then each segment percent-decoded, so `%2F` stays inside its segment.
     /// Nil when a segment holds a broken percent escape. `/` gives `[]`, `/a/b/` gives `["a", "b", ""]`.
     public var pathSegments: [String]? {
         var segments: [String] = []
-        for raw in rawPath.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-            guard let decoded = PercentDecoding.decode(raw.utf8, plusIsSpace: false) else { return nil }
+        for raw in rawPath.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst() {
+            guard let decoded = PercentDecoding.decode(raw, plusIsSpace: false) else { return nil }
             segments.append(decoded)
         }
         return segments
