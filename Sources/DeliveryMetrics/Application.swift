@@ -290,6 +290,8 @@ final class Application: HTTPHandler {
         responder.respond(route.handler(request, route.parameters), route: route.template)
     }
 
+    var wantsAccessLogDetails: Bool { configuration.accessLog }
+
     func didRespond(_ entry: AccessLogEntry) {
         instrumentation.countRequest(
             route: entry.route,

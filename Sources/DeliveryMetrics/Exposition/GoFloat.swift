@@ -6,6 +6,8 @@ enum GoFloat {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
         if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        // Whole numbers below a million print as integers in Go's %g: the common case, without the digit shuffle.
+        if value.magnitude < 1e6, value == value.rounded(.towardZero) { return String(Int(value)) }
         let (digits, pointPosition) = shortestDigits(value.magnitude)
         var output = value < 0 ? "-" : ""
         let exponent = pointPosition - 1

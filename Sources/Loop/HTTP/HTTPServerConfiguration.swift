@@ -51,9 +51,13 @@ public protocol HTTPHandler: AnyObject {
     func handle(_ request: Request, responder: Responder)
     /// Called after each response is queued for sending.
     func didRespond(_ entry: AccessLogEntry)
+    /// Whether `didRespond` needs the access-log fields (peer address, host, user agent...); when false they are
+    /// left empty and not looked up.
+    var wantsAccessLogDetails: Bool { get }
 }
 
 extension HTTPHandler {
     public func screen(_ head: RequestHead, responder: Responder) -> Response? { nil }
     public func didRespond(_ entry: AccessLogEntry) {}
+    public var wantsAccessLogDetails: Bool { true }
 }

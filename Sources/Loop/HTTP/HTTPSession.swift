@@ -194,17 +194,18 @@ final class HTTPSession: TCPConnectionDelegate {
 
     private func log(_ responder: Responder, _ response: Response) {
         let head = responder.head
+        let details = server.handler.wantsAccessLogDetails
         let entry = AccessLogEntry(
             method: head.method,
             target: head.target,
             version: head.version,
             status: response.status,
             durationSeconds: Double(EventLoop.hrtime &- responder.startedAt) / 1e9,
-            remoteAddress: connection.peerAddress?.host ?? "",
-            host: head.headers["Host"],
-            userAgent: head.headers["User-Agent"],
-            referrer: head.headers["Referer"],
-            contentType: response.headers["Content-Type"],
+            remoteAddress: details ? connection.peerAddress?.host ?? "" : "",
+            host: details ? head.headers["Host"] : nil,
+            userAgent: details ? head.headers["User-Agent"] : nil,
+            referrer: details ? head.headers["Referer"] : nil,
+            contentType: details ? response.headers["Content-Type"] : nil,
             writtenBytes: response.body.count,
             route: responder.route
         )

@@ -56,15 +56,16 @@ public struct Router<Handler> {
 
     private static func bind(_ pattern: [Segment], to segments: [String]) -> [String: String]? {
         guard pattern.count == segments.count else { return nil }
-        var parameters: [String: String] = [:]
+        // Literals first, without allocating: most routes fail here.
         for (part, segment) in zip(pattern, segments) {
             switch part {
-            case .literal(let literal):
-                guard literal == segment else { return nil }
-            case .parameter(let name):
-                guard !segment.isEmpty else { return nil }
-                parameters[name] = segment
+            case .literal(let literal): guard literal == segment else { return nil }
+            case .parameter: guard !segment.isEmpty else { return nil }
             }
+        }
+        var parameters: [String: String] = [:]
+        for (part, segment) in zip(pattern, segments) {
+            if case .parameter(let name) = part { parameters[name] = segment }
         }
         return parameters
     }
