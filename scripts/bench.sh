@@ -16,7 +16,8 @@ trap cleanup EXIT
 
 free_port() {
     while :; do
-        port=$((20000 + RANDOM % 30000))
+        # Below Linux's ephemeral range (32768 and up), which wrk's many client connections fill.
+        port=$((20000 + RANDOM % 12000))
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
     done
 }
@@ -25,6 +26,15 @@ wait_ready() {
     echo "not ready: $1"; return 1
 }
 rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
+# The server binds port 0; its JSON boot line names the port the kernel chose.
+bound_port() {
+    for _ in $(seq 1 200); do
+        sed -n 's/.*"address":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$1" | head -n 1 | grep . && return 0
+        sleep 0.05
+    done
+    echo "no boot line in $1" >&2
+    return 1
+}
 
 # wrk prints one RESULT line (bench/report.lua); keep its fields.
 run_wrk() {
@@ -35,13 +45,14 @@ run_wrk() {
 }
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
-port=$(free_port)
 start_ns=$(date +%s%N)
 AUTH_TOKEN=$BENCH_TOKEN JOB_WEBHOOK_RELEASE_TOOLS_OPS_TOKEN=bench-webhook DELIVERY_METRICS_LISTEN_ADDRESS=127.0.0.1 \
-    DELIVERY_METRICS_PORT=$port DELIVERY_METRICS_ACCESS_LOG=${BENCH_ACCESS_LOG:-false} "$binary" 2>"$work/server.log" &
+    DELIVERY_METRICS_PORT=0 DELIVERY_METRICS_LOG_FORMAT=json DELIVERY_METRICS_ACCESS_LOG=false "$binary" \
+    2>"$work/server.log" &
 server=$!
 disown
 pids+=("$server")
+port=$(bound_port "$work/server.log")
 wait_ready "http://127.0.0.1:$port/-/ready"
 ready_ms=$((($(date +%s%N) - start_ns) / 1000000))
 sleep 0.5
@@ -70,7 +81,7 @@ echo "scenario 3: 10,000 more series, then GET /metrics plain and gzip"
 for i in $(seq 1 10000); do
     echo "url = \"$url/api/deployment_blocker_count/set?value=$i&labels=cause-$i,2024-W01\""
 done >"$work/series.curl"
-curl -s -o /dev/null -X POST -H "X-Private-Token: $BENCH_TOKEN" -K "$work/series.curl"
+curl -s -X POST -H "X-Private-Token: $BENCH_TOKEN" -K "$work/series.curl" >/dev/null
 series_rss=$(rss_kib "$server")
 run_wrk scrape-plain -t1 -c1 -d"${seconds}s" -s bench/scrape.lua "$url/metrics"
 BENCH_GZIP=1 run_wrk scrape-gzip -t1 -c1 -d"${seconds}s" -s bench/scrape.lua "$url/metrics"
@@ -91,12 +102,12 @@ final_rss=$(rss_kib "$server")
 # Access log on (the production default), for scenario 1.
 kill -TERM "$server"
 for _ in $(seq 1 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
-port=$(free_port)
-AUTH_TOKEN=$BENCH_TOKEN DELIVERY_METRICS_LISTEN_ADDRESS=127.0.0.1 DELIVERY_METRICS_PORT=$port \
-    "$binary" 2>/dev/null &
+AUTH_TOKEN=$BENCH_TOKEN DELIVERY_METRICS_LISTEN_ADDRESS=127.0.0.1 DELIVERY_METRICS_PORT=0 DELIVERY_METRICS_LOG_FORMAT=json \
+    "$binary" 2>"$work/server-access-log.log" &
 pids+=("$!")
 disown
-wait_ready "http://127.0.0.1:$port/-/ready"
+port=$(bound_port "$work/server-access-log.log")
+wait_ready "http://127.0.0.1:$port/-/ready" || { tail -n 5 "$work/server-access-log.log"; exit 1; }
 run_wrk push-keepalive-access-log -t2 -c50 -d"${seconds}s" -s bench/push.lua \
     "http://127.0.0.1:$port/api/deployment_duration_seconds/observe"
 
