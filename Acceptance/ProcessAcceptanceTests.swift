@@ -62,23 +62,10 @@ struct ProcessAcceptanceTests {
 
     @Test func drainsARequestInFlightOnSIGTERMThenExitsZero() async throws {
         let outcome = try await onOwnThread { () -> (Int32, Int, String) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: AcceptanceEnvironment.binary!)
-            process.arguments = ["-listen-address", "127.0.0.1", "-port", "0", "-log-format", "json"]
-            process.environment = ["AUTH_TOKEN": "t"]
-            let err = Pipe()
-            process.standardError = err
-            try process.run()
-            defer { if process.isRunning { process.interrupt() } }
-            // The boot line names the port the kernel chose.
-            var logged = ""
-            while !logged.contains("\"address\"") {
-                let chunk = err.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { throw TestFailure("no boot line: \(logged)") }
-                logged += String(decoding: chunk, as: UTF8.self)
-            }
-            let match = try #require(logged.firstMatch(of: /"address":"127\.0\.0\.1:(\d+)"/))
-            let port = try #require(Int(match.1))
+            let copy = try ServedCopy(environment: ["AUTH_TOKEN": "t"])
+            let process = copy.process
+            let port = copy.port
+            defer { if process.isRunning { copy.kill() } }
 
             let client = try RawHTTPClient(port: port)
             try client.send("GET /-/healthy HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nhal")
@@ -93,8 +80,7 @@ struct ProcessAcceptanceTests {
             // Bounded: a process that ignores SIGTERM fails the test instead of hanging it.
             for _ in 0..<150 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
             guard !process.isRunning else { throw TestFailure("still running 15 s after SIGTERM") }
-            logged += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            return (process.terminationStatus, response.status, logged)
+            return (process.terminationStatus, response.status, copy.readRestOfLog())
         }
         #expect(outcome.0 == 0)
         #expect(outcome.1 == 200)

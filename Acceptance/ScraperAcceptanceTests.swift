@@ -36,28 +36,12 @@ struct ScraperAcceptanceTests {
             }
         }
         let outcome = try await onOwnThread { [apiPort = api.port] () -> String in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: AcceptanceEnvironment.binary!)
-            process.arguments = ["-listen-address", "127.0.0.1", "-port", "0", "-log-format", "json"]
-            process.environment = [
+            let copy = try ServedCopy(environment: [
                 "AUTH_TOKEN": "t", "DELIVERY_METRICS_OPS_TOKEN": "ops-acceptance",
                 "DELIVERY_METRICS_OPS_URL": "http://127.0.0.1:\(apiPort)",
-            ]
-            let err = Pipe()
-            process.standardError = err
-            try process.run()
-            defer {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-            var logged = ""
-            while !logged.contains("\"address\"") {
-                let chunk = err.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { throw TestFailure("no boot line: \(logged)") }
-                logged += String(decoding: chunk, as: UTF8.self)
-            }
-            let match = try #require(logged.firstMatch(of: /"address":"127\.0\.0\.1:(\d+)"/))
-            let port = try #require(Int(match.1))
+            ])
+            defer { copy.kill() }
+            let port = copy.port
             // The first scrape runs at boot; wait for its result to show.
             for _ in 0..<100 {
                 let client = try RawHTTPClient(port: port)

@@ -1,0 +1,40 @@
+import Foundation
+import TestSupport
+
+/// A copy of the binary started by a test on 127.0.0.1 and a port the kernel picks, found from its JSON boot line.
+final class ServedCopy {
+    let process = Process()
+    let port: Int
+    private let standardError = Pipe()
+    /// What the copy logged up to its boot line.
+    private(set) var logged = ""
+
+    init(environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: AcceptanceEnvironment.binary!)
+        process.arguments = ["-listen-address", "127.0.0.1", "-port", "0", "-log-format", "json"]
+        process.environment = environment
+        process.standardError = standardError
+        try process.run()
+        while !logged.contains("\"address\"") {
+            let chunk = standardError.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw TestFailure("no boot line: \(logged)") }
+            logged += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let match = logged.firstMatch(of: /"address":"127\.0\.0\.1:(\d+)"/), let port = Int(match.1) else {
+            throw TestFailure("no address in the boot line: \(logged)")
+        }
+        self.port = port
+    }
+
+    /// Everything logged after the boot line, up to the copy's exit.
+    func readRestOfLog() -> String {
+        logged += String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return logged
+    }
+
+    /// SIGKILL: a child started from a test thread inherits its blocked signals.
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
