@@ -99,7 +99,7 @@ acceptance: deps-acceptance build
 ## compiles each fuzzer and the files it covers into one module). Crashes land in Fuzz/ as crash-* files.
 HTTP_SOURCES := $(addprefix Sources/Loop/HTTP/,RequestParser.swift HTTPError.swift HTTPSyntax.swift HTTPHeaders.swift Request.swift PercentDecoding.swift)
 FUZZ_PARSER_SOURCES := $(HTTP_SOURCES) Fuzz/parser/RequestParserFuzzer.swift
-FUZZ_FORMS_SOURCES := $(HTTP_SOURCES) Sources/Loop/HTTP/Response.swift \
+FUZZ_FORMS_SOURCES := $(HTTP_SOURCES) Sources/Loop/HTTP/Response.swift Sources/Loop/HTTP/HeaderElement.swift \
 	$(addprefix Sources/DeliveryMetrics/,API/FormDecoding.swift API/PushRequest.swift Metrics/MetricError.swift \
 	Metrics/Label.swift Metrics/MetricDefinition.swift Catalogue/Labels.swift Exposition/ExpositionFormat.swift) \
 	Fuzz/forms/FormsFuzzer.swift

@@ -1,4 +1,12 @@
--- Shared by every wrk scenario: prints one machine-readable line with throughput, latency percentiles and errors.
+-- Shared by every wrk scenario: gives each thread an offset (each has its own Lua state, so scripts that number
+-- their requests keep the threads' numbers apart), and prints one machine-readable line with throughput, latency
+-- percentiles and errors.
+local threads = 0
+function setup(thread)
+    threads = threads + 1
+    thread:set("offset", threads * 100000000)
+end
+
 done = function(summary, latency, requests)
     local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status
         + summary.errors.timeout

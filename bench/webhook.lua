@@ -1,11 +1,5 @@
 -- Job events at volume: distinct build ids, a retry's created event each.
 local counter = 0
-local threads = 0
--- Each wrk thread has its own Lua state: an offset keeps their values apart.
-function setup(thread)
-    threads = threads + 1
-    thread:set("offset", threads * 100000000)
-end
 wrk.method = "POST"
 wrk.headers["X-Gitlab-Token"] = "bench-webhook"
 wrk.headers["X-Gitlab-Event"] = "Job Hook"

@@ -36,12 +36,6 @@ public final class EventLoop {
         uv_run(raw, UV_RUN_DEFAULT)
     }
 
-    /// Runs one iteration, waiting for an event only when `wait` is true.
-    @discardableResult
-    public func runOnce(wait: Bool = false) -> Bool {
-        uv_run(raw, wait ? UV_RUN_ONCE : UV_RUN_NOWAIT) != 0
-    }
-
     /// Makes ``run()`` return after the current iteration.
     public func stop() {
         uv_stop(raw)

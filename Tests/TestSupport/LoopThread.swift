@@ -56,7 +56,6 @@ public final class LoopThread: @unchecked Sendable {
                 )
                 loop.run()
                 stopper.close()
-                result.handlesLeftAfterRun = loop.handleCount
                 result.closeStatus = loop.close()
                 done.signal()
             }
@@ -84,12 +83,9 @@ public final class LoopThread: @unchecked Sendable {
         }
     }
 
-    /// Handles still open when `run` returned (before the final close).
-    public var handlesLeftAfterRun: Int { result.handlesLeftAfterRun }
 }
 
 /// Written by the loop thread before it signals `done`, read by the test after waiting on it.
 private final class ResultBox: @unchecked Sendable {
     var closeStatus: Int32 = -1
-    var handlesLeftAfterRun = -1
 }

@@ -17,7 +17,7 @@ enum FormDecoding {
         }
         guard !request.body.isEmpty else { return fields }
         let contentType = request.headers["Content-Type"] ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters().lowercased() } ?? ""
+        let mediaType = HeaderElement(contentType).value
         var bodyFields: [(name: String, value: String)]
         switch mediaType {
         case "application/x-www-form-urlencoded":
@@ -50,16 +50,7 @@ enum FormDecoding {
 
     /// A parameter of a header value such as `multipart/form-data; boundary="abc"`.
     static func parameter(_ name: String, of header: String) -> String? {
-        for part in header.split(separator: ";").dropFirst() {
-            let pair = part.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingCharacters().lowercased() == name else { continue }
-            var value = pair[1].trimmingCharacters()
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-                value = String(value.dropFirst().dropLast())
-            }
-            return value
-        }
-        return nil
+        HeaderElement(header).parameters[name]
     }
 }
 
@@ -108,8 +99,8 @@ enum Multipart {
     private static func headerValue(_ name: String, in headers: String) -> String? {
         for line in headers.split(separator: "\r\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            if line[..<colon].trimmingCharacters().lowercased() == name.lowercased() {
-                return line[line.index(after: colon)...].trimmingCharacters()
+            if line[..<colon].trimmingHTTPWhitespace().lowercased() == name.lowercased() {
+                return String(line[line.index(after: colon)...].trimmingHTTPWhitespace())
             }
         }
         return nil

@@ -119,7 +119,7 @@ enum Catalogue {
             .gauge,
             name: "deployment_pipelines_total",
             help: "Total number of coordinated pipelines",
-            labels: [Label("status", oneOf: ["failed", "manual", "running", "scheduled", "success", "unknown"])],
+            labels: [Label("status", oneOf: PipelineStatus.labels)],
             cartesianProductReset: true,
             serviceOwned: true
         ),

@@ -28,18 +28,10 @@ enum ExpositionFormat: Equatable {
     /// `expfmt.NegotiateAccept` does; text 0.0.4 otherwise. Protobuf and text 1.0.0 are not served.
     static func negotiate(accept: String?) -> ExpositionFormat {
         guard let accept else { return .text }
-        let ranges = accept.split(separator: ",").enumerated().map { index, part in
-            let pieces = part.split(separator: ";").map { $0.trimmingCharacters() }
-            var parameters: [String: String] = [:]
-            for piece in pieces.dropFirst() {
-                let pair = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters() }
-                if pair.count == 2 { parameters[pair[0].lowercased()] = pair[1].trimmingQuotes() }
-            }
-            let quality = parameters["q"].flatMap(Double.init) ?? 1
-            return (index: index, type: pieces.first?.lowercased() ?? "", parameters: parameters, quality: quality)
-        }
-        for range in ranges.sorted(by: { ($0.quality, -$0.index) > ($1.quality, -$1.index) }) where range.quality > 0 {
-            switch range.type {
+        let ranges = HeaderElement.list(accept).enumerated()
+            .sorted { ($0.element.quality, -$0.offset) > ($1.element.quality, -$1.offset) }.map(\.element)
+        for range in ranges where range.quality > 0 {
+            switch range.value {
             case "application/openmetrics-text":
                 let version = range.parameters["version"] ?? "0.0.1"
                 if version == "1.0.0" || version == "0.0.1" { return .openMetrics(version: version) }
@@ -54,26 +46,8 @@ enum ExpositionFormat: Equatable {
         return .text
     }
 
-    /// Whether the scraper accepts gzip (`Accept-Encoding: gzip`, not with `q=0`).
     static func acceptsGzip(_ acceptEncoding: String?) -> Bool {
         guard let acceptEncoding else { return false }
-        return acceptEncoding.split(separator: ",").contains { part in
-            let pieces = part.split(separator: ";").map { $0.trimmingCharacters().lowercased() }
-            guard pieces.first == "gzip" else { return false }
-            let quality = pieces.dropFirst().map { $0.replacingSpaces() }.first { $0.hasPrefix("q=") }
-            return (quality.flatMap { Double($0.dropFirst(2)) } ?? 1) > 0
-        }
+        return HeaderElement.list(acceptEncoding).contains { $0.value == "gzip" && $0.quality > 0 }
     }
-}
-
-extension StringProtocol {
-    func trimmingCharacters() -> String {
-        String(trimmingHTTPWhitespace())
-    }
-
-    fileprivate func trimmingQuotes() -> String {
-        count >= 2 && hasPrefix("\"") && hasSuffix("\"") ? String(dropFirst().dropLast()) : String(self)
-    }
-
-    fileprivate func replacingSpaces() -> String { String(filter { $0 != " " }) }
 }

@@ -99,70 +99,81 @@ final class PipelinesObserver {
 
     // MARK: - Walks
 
+    /// What a walk does after one coordinated pipeline.
+    private enum Step {
+        case next
+        /// Enough is known: publish and keep the state.
+        case done
+        /// The state no longer matches the API: walk from the top instead.
+        case restart
+    }
+
     /// Newest first, page by page, until a successful coordinated pipeline or the page cap.
     private func full(started: Double, finish: @escaping (Bool) -> Void) {
-        var state = PipelineCache(asOf: started)
-        func walk(page: Int) {
-            fetch(page: page, updatedAfter: nil) { [weak self] result in
+        walk(from: PipelineCache(asOf: started), updatedAfter: nil, started: started, finish: finish) {
+            state,
+            id,
+            status in
+            state.statuses[id] = status
+            guard status == "success" else { return .next }
+            state.successID = id
+            return .done
+        }
+    }
+
+    /// Only what changed since the last scrape (a minute of overlap: clocks differ, and applying the same update
+    /// twice changes nothing), applied to the remembered state.
+    private func incremental(from cache: PipelineCache, started: Double, finish: @escaping (Bool) -> Void) {
+        var state = cache
+        state.asOf = started
+        walk(from: state, updatedAfter: cache.asOf - 60, started: started, finish: finish) { state, id, status in
+            state.apply(id: id, status: status) ? .next : .restart
+        }
+    }
+
+    /// Pages through the listing, giving each coordinated pipeline to `visit`, until it says done, the list ends, or
+    /// the page cap is reached (`cache_full`: what was seen is published, nothing is kept).
+    private func walk(
+        from initial: PipelineCache,
+        updatedAfter: Double?,
+        started: Double,
+        finish: @escaping (Bool) -> Void,
+        visit: @escaping (inout PipelineCache, Int, String) -> Step
+    ) {
+        var state = initial
+        func page(_ number: Int) {
+            fetch(page: number, updatedAfter: updatedAfter) { [weak self] result in
                 guard let self else { return }
                 guard case .success(let listing) = result else { return finish(false) }
+                var done = false
                 for pipeline in listing.pipelines where AutoDeployRefs.isTag(pipeline.ref) {
-                    state.statuses[pipeline.id] = pipeline.status
-                    if pipeline.status == "success" {
-                        state.successID = pipeline.id
-                        break
+                    switch visit(&state, pipeline.id, pipeline.status) {
+                    case .next:
+                        continue
+                    case .done:
+                        done = true
+                    case .restart:
+                        count(.cacheFailure, "pipeline \(pipeline.id), the last success, is now \(pipeline.status)")
+                        cache = nil
+                        return full(started: started, finish: finish)
                     }
+                    break
                 }
-                if state.successID != nil || listing.nextPage == nil {
+                guard !done, let next = listing.nextPage else {
                     cache = state
                     publish(state, now: started)
                     return finish(true)
                 }
-                guard page < settings.maxPages else {
-                    // No success within the cap: publish what was seen, keep nothing, walk again next time.
-                    count(.cacheFull, "no successful coordinated pipeline in the first \(page) pages")
+                guard number < settings.maxPages else {
+                    count(.cacheFull, "no end of the listing within \(number) pages")
                     cache = nil
                     publish(state, now: started)
                     return finish(true)
                 }
-                walk(page: listing.nextPage ?? page + 1)
+                page(next)
             }
         }
-        walk(page: 1)
-    }
-
-    /// Only what changed since the last scrape, applied to the remembered state.
-    private func incremental(from cache: PipelineCache, started: Double, finish: @escaping (Bool) -> Void) {
-        var state = cache
-        state.asOf = started
-        // A minute of overlap: clocks differ, and applying the same update twice changes nothing.
-        let since = cache.asOf - 60
-        func walk(page: Int) {
-            fetch(page: page, updatedAfter: since) { [weak self] result in
-                guard let self else { return }
-                guard case .success(let listing) = result else { return finish(false) }
-                for pipeline in listing.pipelines where AutoDeployRefs.isTag(pipeline.ref) {
-                    guard state.apply(id: pipeline.id, status: pipeline.status) else {
-                        count(.cacheFailure, "pipeline \(pipeline.id), the last success, is now \(pipeline.status)")
-                        self.cache = nil
-                        return full(started: started, finish: finish)
-                    }
-                }
-                guard let next = listing.nextPage else {
-                    self.cache = state
-                    publish(state, now: started)
-                    return finish(true)
-                }
-                guard page < settings.maxPages else {
-                    count(.cacheFull, "more than \(page) pages of updates")
-                    self.cache = nil
-                    publish(state, now: started)
-                    return finish(true)
-                }
-                walk(page: next)
-            }
-        }
-        walk(page: 1)
+        page(1)
     }
 
     // MARK: - Requests
@@ -222,7 +233,7 @@ final class PipelinesObserver {
     /// cannot run into the next scrape.
     private func retryDelay(attempt: Int, retryAfter: String?) -> UInt64 {
         let backoff = settings.backoffMilliseconds << UInt64(min(attempt, 10))
-        let asked = retryAfter.flatMap { UInt64($0.trimmingCharacters()) }.map { min($0, 86_400) * 1_000 }
+        let asked = retryAfter.flatMap { UInt64($0.trimmingHTTPWhitespace()) }.map { min($0, 86_400) * 1_000 }
         return min(asked ?? backoff, settings.intervalMilliseconds / 2)
     }
 
@@ -233,7 +244,7 @@ final class PipelinesObserver {
             guard let id = item["id"]?.integer, let status = item["status"]?.string else { return nil }
             pipelines.append((id, status, item["ref"]?.string ?? ""))
         }
-        let next = response.headers["X-Next-Page"].flatMap { Int($0.trimmingCharacters()) }
+        let next = response.headers["X-Next-Page"].flatMap { Int($0.trimmingHTTPWhitespace()) }
         return Page(pipelines: pipelines, nextPage: next)
     }
 

@@ -58,12 +58,6 @@ public struct RequestParser: Sendable {
         }
     }
 
-    /// True while the parser is waiting for a head (not inside a body).
-    public var isBetweenRequests: Bool {
-        if case .head = state { return true }
-        return false
-    }
-
     /// Bytes held and not yet consumed.
     public var bufferedByteCount: Int { buffer.count - position }
 

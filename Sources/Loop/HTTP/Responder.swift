@@ -22,8 +22,6 @@ public final class Responder {
 
     public var hasResponded: Bool { response != nil }
 
-    public var requestHead: RequestHead { head }
-
     /// Answers the request. Only the first answer counts; an answer after the connection closed is dropped.
     public func respond(_ response: Response, route: String? = nil) {
         guard self.response == nil else { return }

@@ -133,8 +133,6 @@ public final class HTTPClient {
         curl_global_cleanup()
     }
 
-    public var transfersInFlight: Int { transfers.count }
-
     // MARK: - curl's callbacks
 
     private func socketChanged(_ socket: curl_socket_t, what: Int32) {
