@@ -4,7 +4,9 @@ import PackageDescription
 let package = Package(
     name: "delivery-metrics",
     products: [
-        .executable(name: "delivery-metrics", targets: ["DeliveryMetrics"])
+        .executable(name: "delivery-metrics", targets: ["DeliveryMetricsServer"]),
+        // For the Benchmarks package only: SwiftPM lets another package import a library, never an executable.
+        .library(name: "DeliveryMetrics", targets: ["DeliveryMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2")
@@ -33,8 +35,8 @@ let package = Package(
         ),
         // The Swift face of libuv plus HTTP/1.1; knows nothing of metrics.
         .target(name: "Loop", dependencies: ["CUV", "CCurl"]),
-        // The service.
-        .executableTarget(
+        // The service, as a library: the executable below is one line, so the Benchmarks package can import this.
+        .target(
             name: "DeliveryMetrics",
             dependencies: [
                 "Loop",
@@ -43,6 +45,7 @@ let package = Package(
             ],
             plugins: ["ExperimentListPlugin"]
         ),
+        .executableTarget(name: "DeliveryMetricsServer", dependencies: ["DeliveryMetrics"]),
         // Experiments are one file each: this plugin and its tool list them at build time, so adding or removing an
         // experiment touches nothing else (Swift has no Go-style init() to register them).
         .executableTarget(name: "ExperimentListGenerator"),

@@ -63,6 +63,28 @@ struct ExpositionTests {
         #expect(second.contains("level{note=\"other\"} 1\n"))
     }
 
+    @Test func keepsEachFormatApart() throws {
+        let registry = try registry()
+        let text = registry.render(.text)
+        let openMetrics = registry.render(.openMetrics(version: "1.0.0"))
+        #expect(registry.render(.text) == text)
+        #expect(registry.render(.openMetrics(version: "0.0.1")) == openMetrics)
+        #expect(openMetrics.hasSuffix("# EOF\n") && !text.contains("# EOF"))
+    }
+
+    @Test func gzipsToTheSameTextMemberByMember() throws {
+        let registry = try registry()
+        for format in [ExpositionFormat.text, .openMetrics(version: "1.0.0")] {
+            let compressed = try #require(registry.exposition(format, gzip: true))
+            #expect(try GzipTestDecoder.decompress(compressed) == Array(registry.render(format).utf8))
+            try registry.family(named: "level")?.apply(.set, labelValues: ["other"], value: 7, now: 0)
+            let again = try #require(registry.exposition(format, gzip: true))
+            let text = String(decoding: try GzipTestDecoder.decompress(again), as: UTF8.self)
+            #expect(text == registry.render(format))
+            #expect(text.contains("level{note=\"other\"} 7"))
+        }
+    }
+
     @Test(arguments: [
         (nil, ExpositionFormat.text),
         ("text/plain", .text),

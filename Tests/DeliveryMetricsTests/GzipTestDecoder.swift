@@ -1,6 +1,6 @@
 import CZlib
 
-/// Inflates a gzip member, to check what the service compressed.
+/// Inflates a gzip stream of one or more members, to check what the service compressed.
 enum GzipTestDecoder {
     struct Failure: Error {}
 
@@ -10,17 +10,31 @@ enum GzipTestDecoder {
             throw Failure()
         }
         defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: input.count * 50 + 1024)
-        let status = input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { destination in
-                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                stream.avail_in = UInt32(source.count)
-                stream.next_out = destination.baseAddress
-                stream.avail_out = UInt32(destination.count)
-                return inflate(&stream, Z_FINISH)
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        try input.withUnsafeBufferPointer { source in
+            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+            stream.avail_in = UInt32(source.count)
+            while true {
+                let (status, produced) = chunk.withUnsafeMutableBufferPointer { destination in
+                    stream.next_out = destination.baseAddress
+                    stream.avail_out = UInt32(destination.count)
+                    let status = inflate(&stream, Z_NO_FLUSH)
+                    return (status, destination.count - Int(stream.avail_out))
+                }
+                output += chunk[..<produced]
+                switch status {
+                case Z_STREAM_END:
+                    // A member ended; the next one, if any, starts with a fresh header.
+                    if stream.avail_in == 0 { return }
+                    guard inflateReset(&stream) == Z_OK else { throw Failure() }
+                case Z_OK:
+                    continue
+                default:
+                    throw Failure()
+                }
             }
         }
-        guard status == Z_STREAM_END else { throw Failure() }
-        return Array(output[..<Int(stream.total_out)])
+        return output
     }
 }

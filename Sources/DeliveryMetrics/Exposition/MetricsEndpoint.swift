@@ -8,14 +8,17 @@ extension Application {
         instrumentation.droppedLogLines.store(Double(sink.droppedLines), now: now)
         instrumentation.recordLastWrites(registry, now: now)
         let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
-        let body = Array(registry.render(format).utf8)
         var headers: HTTPHeaders = ["Content-Type": format.contentType]
-        var payload = body
         var gzipped = false
-        if ExpositionFormat.acceptsGzip(request.headers["Accept-Encoding"]), let compressed = Gzip.compress(body) {
+        var payload: [UInt8]
+        if ExpositionFormat.acceptsGzip(request.headers["Accept-Encoding"]),
+            let compressed = registry.exposition(format, gzip: true)
+        {
             headers.add("Content-Encoding", "gzip")
             payload = compressed
             gzipped = true
+        } else {
+            payload = registry.exposition(format, gzip: false) ?? []
         }
         headers.add("Vary", "Accept, Accept-Encoding")
         // Counted after rendering, as promhttp does, so a scrape does not see itself.

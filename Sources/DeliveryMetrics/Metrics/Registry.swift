@@ -6,7 +6,9 @@
 final class Registry {
     let families: [MetricFamily]
     private let byAPIName: [String: MetricFamily]
-    private var cache: [ObjectIdentifier: (generation: UInt64, format: ExpositionFormat, text: String)] = [:]
+    private var cache: [CacheKey: RenderedFamily] = [:]
+    /// The last exposition's size, to reserve the next one's buffer in one allocation.
+    private var lastSize = 64 * 1024
 
     init(_ definitions: [MetricDefinition], maxSeriesPerMetric: Int, now: Double) {
         families = definitions.map { MetricFamily($0, maxSeries: maxSeriesPerMetric, now: now) }
@@ -44,22 +46,57 @@ final class Registry {
         families.reduce(0) { $0 + $1.expire(now: now) }
     }
 
-    /// The whole exposition in `format`, reusing each family's last rendering when nothing wrote to it since.
+    /// The whole exposition in `format`, as text.
     func render(_ format: ExpositionFormat) -> String {
-        var output = ""
-        output.reserveCapacity(64 * 1024)
+        String(decoding: exposition(format, gzip: false) ?? [], as: UTF8.self)
+    }
+
+    /// The whole exposition in `format`, plain or as a gzip stream. Each family's rendering, and its gzip member, is
+    /// kept until something writes to the family, so an unchanged scrape only concatenates: gzip members concatenate
+    /// into one valid stream (RFC 1952, 2.2), which Go's and every other gzip reader accept. Families that change on
+    /// every scrape (`process_*`) are simply rendered again, alone. Nil only if zlib fails; plain never fails.
+    func exposition(_ format: ExpositionFormat, gzip: Bool) -> [UInt8]? {
+        var output: [UInt8] = []
+        output.reserveCapacity(lastSize)
         for family in families {
-            let key = ObjectIdentifier(family)
-            if let cached = cache[key], cached.generation == family.generation, cached.format == format {
-                output += cached.text
-                continue
+            let key = CacheKey(family: ObjectIdentifier(family), format: format.name)
+            var entry: RenderedFamily
+            if let cached = cache[key], cached.generation == family.generation {
+                entry = cached
+            } else {
+                var text = ""
+                FamilyRenderer.render(family, as: format, into: &text)
+                entry = RenderedFamily(generation: family.generation, text: Array(text.utf8), gzip: nil)
             }
-            var text = ""
-            FamilyRenderer.render(family, as: format, into: &text)
-            cache[key] = (family.generation, format, text)
-            output += text
+            if gzip, entry.gzip == nil { entry.gzip = Gzip.compress(entry.text) }
+            cache[key] = entry
+            if gzip {
+                guard let member = entry.gzip else { return nil }
+                output += member
+            } else {
+                output += entry.text
+            }
         }
-        if format != .text { output += "# EOF\n" }
+        if format != .text {
+            guard let end = gzip ? Self.gzippedEOF : Self.eof else { return nil }
+            output += end
+        }
+        lastSize = output.count
         return output
     }
+
+    private struct CacheKey: Hashable {
+        let family: ObjectIdentifier
+        let format: String
+    }
+
+    private struct RenderedFamily {
+        let generation: UInt64
+        let text: [UInt8]
+        /// Made on the first gzip scrape after a change, not before: most scrapes of a family may be plain.
+        var gzip: [UInt8]?
+    }
+
+    private static let eof: [UInt8]? = Array("# EOF\n".utf8)
+    private static let gzippedEOF = eof.flatMap { Gzip.compress($0) }
 }
