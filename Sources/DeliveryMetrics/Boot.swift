@@ -25,7 +25,8 @@ public enum Boot {
             StandardStream.write(Flag.helpText(), to: 1)
             exit(0)
         case .catalogue:
-            StandardStream.write(CatalogueMarkdown.table(Catalogue.definitions(experiments: Experiments.definitions)), to: 1)
+            let definitions = Catalogue.definitions(experiments: Experiments.definitions)
+            StandardStream.write(CatalogueMarkdown.table(definitions), to: 1)
             exit(0)
         case .serve(let configuration):
             let sink = LogSink()
