@@ -25,14 +25,15 @@ STAMP_FLAGS := -Xswiftc -DDELIVERY_METRICS_STAMPED
 RELEASE_FLAGS := -c release --static-swift-stdlib $(STAMP_FLAGS)
 BINARY := .build/release/delivery-metrics
 
-.PHONY: deps deps-acceptance deps-bench build run test lint unit asan acceptance bench bench-smoke fuzz catalogue image image-check clean stamp help
+.PHONY: deps deps-acceptance deps-bench build run test lint unit asan acceptance bench bench-smoke micro-bench fuzz catalogue image image-check clean stamp help
 
 help:
 	@echo "make run         build and serve on 127.0.0.1:$(PORT) with a development token"
 	@echo "make test        lint, unit tests, unit tests under AddressSanitizer, acceptance tests"
 	@echo "make build       release binary at $(BINARY)"
 	@echo "make acceptance  black-box tests against the release binary"
-	@echo "make bench       benchmarks beside a Pushgateway (BENCH_SECONDS each, default 10)"
+	@echo "make bench       benchmarks beside a Pushgateway (BENCH_SECONDS each, default 10), then micro-bench"
+	@echo "make micro-bench hot-path micro-benchmarks with malloc counts (the Benchmarks package)"
 	@echo "make fuzz        fuzz the HTTP parser for FUZZ_SECONDS (default 60)"
 	@echo "make catalogue   rewrite the README's metric catalogue from the code"
 	@echo "make image       build the container image (docker or nerdctl)"
@@ -137,6 +138,11 @@ image-check: build
 ## bench: every scenario beside a Pushgateway, results in bench/results.md (BENCH_SECONDS per scenario).
 bench: deps-bench build
 	BENCH_SECONDS=$(BENCH_SECONDS) scripts/bench.sh $(BINARY)
+	scripts/micro-bench.sh
+
+## micro-bench: the Benchmarks package (ordo-one/benchmark), results in bench/micro-results.md; not in make test.
+micro-bench: deps
+	scripts/micro-bench.sh
 
 ## bench-smoke: the same harness for one second a scenario, results thrown away; part of make test.
 bench-smoke: deps-bench build

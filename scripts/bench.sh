@@ -71,6 +71,15 @@ pg="http://127.0.0.1:$pg_port"
 echo "scenario 1: one observation per request, keep-alive, 50 connections"
 run_wrk push-keepalive -t2 -c50 -d"${seconds}s" -s bench/push.lua "$url/api/deployment_duration_seconds/observe"
 run_wrk pg-push-keepalive -t2 -c50 -d"${seconds}s" -s bench/pushgateway.lua "$pg/metrics/job/bench"
+echo "scenario 1, ceiling: a libuv server that answers a fixed 200 and parses nothing (bench/ceiling.c)"
+"$(command -v cc || command -v clang)" -O2 -o "$work/ceiling" bench/ceiling.c -luv
+ceiling_port=$(free_port)
+"$work/ceiling" "$ceiling_port" &
+pids+=("$!")
+disown
+wait_ready "http://127.0.0.1:$ceiling_port/"
+run_wrk ceiling-keepalive -t2 -c50 -d"${seconds}s" -s bench/push.lua \
+    "http://127.0.0.1:$ceiling_port/api/deployment_duration_seconds/observe"
 echo "scenario 2: a new connection per request"
 run_wrk push-new-connection -t2 -c50 -d"${seconds}s" -H "Connection: close" -s bench/push.lua \
     "$url/api/deployment_duration_seconds/observe"
@@ -138,6 +147,7 @@ mkdir -p "$(dirname "$results")"
     echo "|---|---|---|---|---|---|---|---|"
     row push-keepalive "1. push, keep-alive, 50 connections" pg-push-keepalive
     row push-keepalive-access-log "1b. the same with the access log on"
+    row ceiling-keepalive "1c. ceiling: libuv answering a fixed 200, parsing nothing"
     row push-new-connection "2. push, new connection per request" pg-push-new-connection
     row scrape-plain "3. GET /metrics, catalogue + 10,000 series, plain ($scrape_bytes bytes)"
     row scrape-gzip "3b. the same, gzip"
@@ -150,5 +160,7 @@ mkdir -p "$(dirname "$results")"
     echo "| resident memory, idle | $((idle_rss / 1024)) MiB |"
     echo "| resident memory, after 10,000 more series | $((series_rss / 1024)) MiB |"
     echo "| resident memory, after the whole run | $((final_rss / 1024)) MiB |"
+    echo "| scenario 1 as a share of the ceiling (1c) | $(awk -v a="$(field "$(grep '^push-keepalive ' "$work/raw.txt")" rps)" \
+        -v b="$(field "$(grep '^ceiling-keepalive ' "$work/raw.txt")" rps)" 'BEGIN { printf "%.0f%%", b > 0 ? 100 * a / b : 0 }') |"
 } >"$results"
 cat "$results"

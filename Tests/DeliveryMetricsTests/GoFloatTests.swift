@@ -18,4 +18,15 @@ struct GoFloatTests {
     func formatsLikeGo(value: Double, expected: String) {
         #expect(GoFloat.format(value) == expected)
     }
+
+    /// Whatever the layout, the text must read back as the same double: random bit patterns over the whole range.
+    @Test func readsBackAsTheSameValue() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let value = Double(bitPattern: generator.next())
+            guard value.isFinite else { continue }
+            let text = GoFloat.format(value)
+            #expect(Double(text) == value, "\(value) became \(text)")
+        }
+    }
 }

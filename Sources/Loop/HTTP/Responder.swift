@@ -3,7 +3,7 @@
 public final class Responder {
     let head: RequestHead
     let startedAt: UInt64
-    var response: Response?
+    public internal(set) var response: Response?
     /// The route template that matched, for logs and metrics (never the raw path).
     public var route: String?
     /// `100 Continue` is owed as soon as this slot is first in line.
@@ -13,11 +13,16 @@ public final class Responder {
     /// decision is not made twice.
     public var context: AnyObject?
 
-    init(head: RequestHead, startedAt: UInt64, session: HTTPSession) {
+    init(head: RequestHead, startedAt: UInt64, session: HTTPSession?) {
         self.head = head
         self.startedAt = startedAt
         self.session = session
         owesContinue = head.expectsContinue && head.hasBody
+    }
+
+    /// A responder on no connection, to drive a handler directly (the micro-benchmarks do): the answer is only kept.
+    public convenience init(detachedFor head: RequestHead) {
+        self.init(head: head, startedAt: 0, session: nil)
     }
 
     public var hasResponded: Bool { response != nil }

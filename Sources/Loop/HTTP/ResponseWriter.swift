@@ -1,9 +1,9 @@
 /// Serialises responses into wire bytes.
-enum ResponseWriter {
+public enum ResponseWriter {
     static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     /// Appends the status line, headers and (unless `omitBody`, as for HEAD) the body to `output`.
-    static func write(
+    public static func write(
         _ response: Response,
         keepAlive: Bool,
         version: HTTPVersion,

@@ -1,0 +1,98 @@
+import Logging
+import Loop
+
+/// The push path, one stage at a time, for the Benchmarks package (`make micro-bench`): each method runs one stage
+/// once on state made at init, so a benchmark measures, and counts the mallocs of, exactly that stage. The series
+/// pushed to exists before the first run, as on a service that has been up for a while.
+public final class HotPaths {
+    private let loop: EventLoop
+    private let application: Application
+    private let family: MetricFamily
+    private let pushBytes: [UInt8]
+    private let request: Request
+    private let labelValues = ["coordinator_pipeline", "success"]
+    private var output: [UInt8] = []
+
+    public init() throws {
+        loop = try EventLoop()
+        let command = try Configuration.parse(
+            arguments: ["--access-log=false"],
+            environment: ["AUTH_TOKEN": "bench-token"]
+        )
+        guard case .serve(let configuration) = command else { fatalError("no serve configuration") }
+        application = Application(
+            configuration: configuration,
+            loop: loop,
+            sink: LogSink(),
+            logger: Logger(label: "hot-paths")
+        )
+        family = application.registry.require("deployment_duration_seconds")
+        let body = "value=14400&labels=coordinator_pipeline,success"
+        pushBytes = Array(
+            ("POST /api/deployment_duration_seconds/observe HTTP/1.1\r\nHost: 127.0.0.1:2112\r\n"
+                + "User-Agent: curl/7.88.1\r\nAccept: */*\r\nX-Private-Token: bench-token\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+                + body).utf8
+        )
+        var parser = RequestParser()
+        parser.feed(pushBytes)
+        guard case .head = parser.next(), case .request(let request) = parser.next() else {
+            fatalError("the canned push request does not parse")
+        }
+        self.request = request
+        try family.apply(.observe, labelValues: labelValues, value: 1, now: WallClock.now())
+        output.reserveCapacity(4096)
+    }
+
+    deinit {
+        _ = loop.close()
+    }
+
+    /// Stage 1: bytes to a request (head and body).
+    public func parsePushRequest() -> Int {
+        var parser = RequestParser()
+        parser.feed(pushBytes)
+        var parsed = 0
+        while let event = parser.next() {
+            if case .request(let request) = event { parsed += request.body.count }
+        }
+        return parsed
+    }
+
+    /// Stage 2: the form body to `value` and `labels`.
+    public func decodePushForm() throws -> Int {
+        let push = try PushRequest(request, operation: .observe, labelCount: 2)
+        return push.labelValues.count
+    }
+
+    /// Stage 3: label validation and series lookup, then one histogram observation into that series.
+    public func observe() throws {
+        try family.apply(.observe, labelValues: labelValues, value: 14_400, now: 0)
+    }
+
+    /// Stage 4: a Go float as text, as in the push's answer and the exposition.
+    public func formatFloat(_ value: Double) -> Int {
+        GoFloat.format(value).utf8.count
+    }
+
+    /// The whole push without the socket: route, screen (token, metric, operation), handle, and the answer's bytes.
+    public func push() -> Int {
+        let responder = Responder(detachedFor: request.head)
+        if let refusal = application.screen(request.head, responder: responder) {
+            responder.respond(refusal)
+        } else {
+            application.handle(request, responder: responder)
+        }
+        guard let response = responder.response else { return 0 }
+        output.removeAll(keepingCapacity: true)
+        ResponseWriter.write(
+            response,
+            keepAlive: true,
+            version: .http11,
+            omitBody: false,
+            date: "Wed, 25 Nov 2026 00:00:00 GMT",
+            into: &output
+        )
+        return response.status == 200 ? output.count : -response.status
+    }
+}
