@@ -13,9 +13,12 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libc6 libgcc-s1 libstdc++6 libuv1 zlib1g libcurl4 ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/delivery-metrics /usr/local/bin/delivery-metrics
+# The persistence file's folder, owned by the run-time user; mount a volume here so writes outlive the container.
+RUN install -d -m 0750 -o 65532 -g 65532 /var/lib/delivery-metrics
+VOLUME /var/lib/delivery-metrics
 # A numeric non-root user: nothing needs to exist in /etc/passwd, and no shell is used at run time.
 USER 65532:65532
 EXPOSE 2112
 STOPSIGNAL SIGTERM
-ENV DELIVERY_METRICS_LOG_FORMAT=json
+ENV DELIVERY_METRICS_LOG_FORMAT=json DELIVERY_METRICS_PERSISTENCE_FILE=/var/lib/delivery-metrics/state
 ENTRYPOINT ["/usr/local/bin/delivery-metrics"]

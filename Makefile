@@ -68,7 +68,9 @@ run: build
 	@echo "  curl -X POST -H 'X-Private-Token: $(DEV_TOKEN)' -F value=18000 -F 'labels=coordinator_pipeline,success' http://127.0.0.1:$(PORT)/api/deployment_duration_seconds/observe"
 	@echo "  curl -s http://127.0.0.1:$(PORT)/metrics | grep deployment_duration_seconds_count"
 	@echo "the README's examples use: export DELIVERY_METRICS_URL=http://127.0.0.1:$(PORT) DELIVERY_METRICS_TOKEN=$(DEV_TOKEN)"
-	AUTH_TOKEN=$(DEV_TOKEN) $(BINARY) --listen-address 127.0.0.1 --port $(PORT) --log-format color
+	@echo "state is kept in var/delivery-metrics.state (and its journal beside it): rm -r var to start empty"
+	AUTH_TOKEN=$(DEV_TOKEN) $(BINARY) --listen-address 127.0.0.1 --port $(PORT) --log-format color \
+		--persistence-file var/delivery-metrics.state
 
 ## test: every stage, with how long each took.
 test: deps-acceptance deps-bench

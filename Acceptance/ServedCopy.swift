@@ -34,6 +34,7 @@ final class ServedCopy {
 
     /// SIGKILL: a child started from a test thread inherits its blocked signals.
     func kill() {
+        guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }

@@ -39,6 +39,10 @@ final class Application: HTTPHandler {
     private var gracefulDeadline: Timer?
     private(set) var isReady = false
     private var isShuttingDown = false
+    /// On when `--persistence-file` is given: writes are answered once on disk.
+    private(set) var persistence: Persistence?
+    /// 1 once persistence failed: the orchestrator must restart the process on what is really on disk.
+    private var exitStatus: Int32 = 0
 
     init(configuration: Configuration, loop: EventLoop, sink: LogSink, logger: Logger) {
         self.configuration = configuration
@@ -75,7 +79,8 @@ final class Application: HTTPHandler {
         }
         router.add("GET", "/-/healthy") { _, _ in .text(200, "OK\n") }
         router.add("GET", "/-/ready") { [unowned self] _, _ in
-            isReady ? .text(200, "OK\n") : .text(503, "shutting down\n")
+            if persistence?.hasFailed == true { return .text(503, "persistence failed\n") }
+            return isReady ? .text(200, "OK\n") : .text(503, "shutting down\n")
         }
         router.add("GET", "/metrics") { [unowned self] request, _ in scrape(request) }
         router.add("GET", "/api") { [unowned self] _, _ in
@@ -95,6 +100,22 @@ final class Application: HTTPHandler {
         }
     }
 
+    /// Loads the persisted state and starts journaling, when a persistence file is configured. Before `start`.
+    func openPersistence() throws(Persistence.Unusable) {
+        guard let path = configuration.persistenceFile else { return }
+        persistence = try Persistence(
+            path: path,
+            intervalMilliseconds: configuration.persistenceIntervalMilliseconds,
+            registry: registry,
+            loop: loop,
+            logger: logger
+        ) { [unowned self] in
+            exitStatus = 1
+            isReady = false
+            beginShutdown(reason: "persistence failed")
+        }
+    }
+
     /// Binds, installs signal handlers and log flushing; the loop does the rest once `run` starts it.
     func start() throws(LoopError) -> SocketAddress {
         logFlusher = IterationHook(loop: loop) { [sink] in sink.flush() }
@@ -102,12 +123,13 @@ final class Application: HTTPHandler {
         let address = try bind()
         for signal in [SIGTERM, SIGINT] {
             let watcher = try SignalWatcher(loop: loop, signal: signal) { [unowned self] signal in
-                beginShutdown(signal: signal)
+                beginShutdown(reason: signal == SIGTERM ? "SIGTERM" : "SIGINT")
             }
             watcher.unref()
             signalWatchers.append(watcher)
         }
         startExpiry()
+        persistence?.start()
         startPipelinesObserver()
         isReady = true
         logger.info(
@@ -205,14 +227,14 @@ final class Application: HTTPHandler {
             logger.error("event loop closed with handles still open", metadata: ["handles": "\(loop.handleCount)"])
         }
         sink.flush()
-        return status == 0 ? 0 : 1
+        return status == 0 ? exitStatus : 1
     }
 
-    /// SIGTERM or SIGINT: stop accepting, turn `/-/ready` to 503, let requests in flight finish within the graceful
-    /// timeout, then close everything. A second signal cuts connections at once.
-    func beginShutdown(signal: Int32) {
+    /// SIGTERM, SIGINT or a persistence failure: stop accepting, turn `/-/ready` to 503, let requests in flight
+    /// finish within the graceful timeout, then close everything. A second signal cuts connections at once.
+    func beginShutdown(reason: String) {
         guard !isShuttingDown else {
-            logger.warning("second signal: closing connections now", metadata: ["signal": "\(signal)"])
+            logger.warning("second signal: closing connections now", metadata: ["signal": "\(reason)"])
             server.closeAll()
             return
         }
@@ -221,7 +243,7 @@ final class Application: HTTPHandler {
         logger.info(
             "shutting down",
             metadata: [
-                "signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")",
+                "signal": "\(reason)",
                 "graceful_timeout_s": "\(configuration.gracefulTimeoutSeconds)",
             ]
         )
@@ -244,6 +266,7 @@ final class Application: HTTPHandler {
         expiryTimer = nil
         pipelinesObserver?.stop()
         pipelinesObserver = nil
+        persistence?.close()
         opsClient?.close()
         opsClient = nil
         for watcher in signalWatchers { watcher.close() }
@@ -259,6 +282,9 @@ final class Application: HTTPHandler {
     func screen(_ head: RequestHead, responder: Responder) -> Response? {
         guard let segments = head.pathSegments else {
             return .error(HTTPError(400, "malformed percent-encoding in path"))
+        }
+        if persistence?.hasFailed == true, head.method != "GET", head.method != "HEAD" {
+            return .error(HTTPError(503, "persistence failed; the service is restarting"))
         }
         switch router.match(method: head.method, segments: segments) {
         case .found(let handler, let parameters, let template):
@@ -287,7 +313,18 @@ final class Application: HTTPHandler {
     func handle(_ request: Request, responder: Responder) {
         guard let route = responder.context as? MatchedRoute else { return }
         responder.context = nil
-        responder.respond(route.handler(request, route.parameters), route: route.template)
+        let recordsBefore = persistence?.writer.appendedRecords
+        let response = route.handler(request, route.parameters)
+        guard let persistence, persistence.writer.appendedRecords != recordsBefore else {
+            return responder.respond(response, route: route.template)
+        }
+        // The write is in memory; its answer waits until the journal batch holding it is synced.
+        persistence.whenDurable { durable in
+            responder.respond(
+                durable ? response : .error(HTTPError(503, "the write could not be put on disk; the service is restarting")),
+                route: route.template
+            )
+        }
     }
 
     var wantsAccessLogDetails: Bool { configuration.accessLog }

@@ -37,6 +37,13 @@ public enum Boot {
             do {
                 let loop = try EventLoop()
                 let application = Application(configuration: configuration, loop: loop, sink: sink, logger: logger)
+                do {
+                    try application.openPersistence()
+                } catch {
+                    logger.error("cannot start", metadata: ["error": "\(error)"])
+                    sink.flush()
+                    exit(2)
+                }
                 _ = try application.start()
                 logger.debug("open file limit", metadata: ["limit": "\(openFileLimit)"])
                 exit(application.run())

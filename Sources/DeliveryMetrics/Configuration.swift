@@ -30,6 +30,10 @@ struct Configuration: Sendable {
     var opsScrapeIntervalMilliseconds: UInt64 = 5 * 60_000
     var opsMaxPages = 10
     var opsRequestTimeoutMilliseconds = 30_000
+    /// Persistence: the snapshot's path (the journal's segments sit beside it); nil keeps everything in memory.
+    var persistenceFile: String?
+    /// Time between snapshots, which let the journal be truncated; taken only when something was written since.
+    var persistenceIntervalMilliseconds: UInt64 = 5 * 60_000
 
     /// A problem with the flags or environment; the process prints it on one line and exits 2.
     struct Problem: Error, CustomStringConvertible {
@@ -239,6 +243,20 @@ struct Flag: Sendable {
             help: "largest request body accepted, else 413 (default 1048576)"
         ) { value, configuration in
             configuration.http.limits.maxBodyBytes = try integer(value, flag: "max-body-bytes", in: 0...64 << 20)
+        },
+        Flag(
+            name: "persistence-file",
+            valueName: "path",
+            help: "keep every accepted write on disk: a snapshot at this path, a journal beside it (default: memory only)"
+        ) { value, configuration in
+            configuration.persistenceFile = value.isEmpty ? nil : value
+        },
+        Flag(
+            name: "persistence-interval",
+            valueName: "duration",
+            help: "time between snapshots that let the journal be truncated (default 5m)"
+        ) { value, configuration in
+            configuration.persistenceIntervalMilliseconds = try milliseconds(value, flag: "persistence-interval")
         },
     ]
 

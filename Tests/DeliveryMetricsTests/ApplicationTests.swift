@@ -28,7 +28,7 @@ struct ApplicationTests {
             let application = Application(configuration: configuration, loop: loop, sink: sink, logger: logger)
             let address = try application.start()
             return LoopThread.Setup(port: address.port) {
-                application.beginShutdown(signal: SIGTERM)
+                application.beginShutdown(reason: "SIGTERM")
             }
         }
     }

@@ -24,7 +24,7 @@ struct PushAPITests {
             }
             let application = Application(configuration: configuration, loop: loop, sink: sink, logger: logger)
             let address = try application.start()
-            return LoopThread.Setup(port: address.port) { application.beginShutdown(signal: SIGTERM) }
+            return LoopThread.Setup(port: address.port) { application.beginShutdown(reason: "SIGTERM") }
         }
     }
 

@@ -66,7 +66,6 @@ extension Application {
         }
         let now = WallClock.now()
         family.reset(now: now)
-        family.markWritten(now: now)
         logger.info("metric reset", metadata: ["metric": "\(family.definition.fullName)"])
         return .text(200, "reset \(family.definition.fullName)\n")
     }

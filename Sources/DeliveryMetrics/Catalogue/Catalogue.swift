@@ -129,27 +129,31 @@ enum Catalogue {
             help: "Total number of errors from the pipelines observer",
             labels: [Label("reason", oneOf: ["api_error", "cache_failure", "cache_full"])],
             cartesianProductReset: true,
-            serviceOwned: true
+            serviceOwned: true,
+            describesProcess: true
         ),
 
         MetricDefinition(
             .gauge,
             name: "deployment_pipelines_observer_last_success_timestamp_seconds",
             help: "When the pipelines observer last completed a scrape, in seconds since the epoch",
-            serviceOwned: true
+            serviceOwned: true,
+            describesProcess: true
         ),
         MetricDefinition(
             .gauge,
             name: "deployment_pipelines_observer_scrape_duration_seconds",
             help: "How long the pipelines observer's last scrape took",
-            serviceOwned: true
+            serviceOwned: true,
+            describesProcess: true
         ),
         MetricDefinition(
             .counter,
             name: "deployment_pipelines_observer_api_requests_total",
             help: "Requests the pipelines observer made to the GitLab API, by status code (error: no response)",
             labels: [Label("code", matching: #"\d{3}|error"#)],
-            serviceOwned: true
+            serviceOwned: true,
+            describesProcess: true
         ),
 
         // Packages and auto-deploy
@@ -312,13 +316,15 @@ enum Catalogue {
                 name: "version_info",
                 help: "Version info metadata",
                 labels: [.text("build_date"), .text("revision")],
-                serviceOwned: true
+                serviceOwned: true,
+                describesProcess: true
             ),
             MetricDefinition(
                 .counter,
                 name: "experiments_total",
                 help: "Number of experiments plugged in",
-                serviceOwned: true
+                serviceOwned: true,
+                describesProcess: true
             ),
             MetricDefinition(
                 .counter,
@@ -326,7 +332,8 @@ enum Catalogue {
                 subsystem: "metrics",
                 help: "HTTP requests answered, by route template, method and status code",
                 labels: [.text("handler"), .text("method"), Label("code", matching: #"\d{3}"#)],
-                serviceOwned: true
+                serviceOwned: true,
+                describesProcess: true
             ),
             MetricDefinition(
                 .counter,
@@ -334,7 +341,8 @@ enum Catalogue {
                 subsystem: "metrics",
                 help: "Refused /api requests, by reason",
                 labels: [.text("reason")],
-                serviceOwned: true
+                serviceOwned: true,
+                describesProcess: true
             ),
             MetricDefinition(
                 .counter,
@@ -345,7 +353,8 @@ enum Catalogue {
                     Label("format", oneOf: ["text", "openmetrics"]), Label("encoding", oneOf: ["identity", "gzip"]),
                 ],
                 cartesianProductReset: true,
-                serviceOwned: true
+                serviceOwned: true,
+                describesProcess: true
             ),
             MetricDefinition(
                 .gauge,
@@ -353,14 +362,38 @@ enum Catalogue {
                 subsystem: "metrics",
                 help: "When each delivery metric was last written since boot, in seconds since the epoch",
                 labels: [.text("metric")],
-                serviceOwned: true
+                serviceOwned: true,
+                describesProcess: true
             ),
             MetricDefinition(
                 .counter,
                 name: "log_lines_dropped_total",
                 subsystem: "metrics",
                 help: "Log lines dropped because stderr could not keep up",
-                serviceOwned: true
+                serviceOwned: true,
+                describesProcess: true
+            ),
+            MetricDefinition(
+                .counter,
+                name: "persistence_syncs_total",
+                help: "Journal batches written and synced to disk (fdatasync) since boot",
+                serviceOwned: true,
+                describesProcess: true
+            ),
+            MetricDefinition(
+                .histogram,
+                name: "persistence_batch_records",
+                help: "Writes per journal batch: the group commit's batch sizes",
+                buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+                serviceOwned: true,
+                describesProcess: true
+            ),
+            MetricDefinition(
+                .counter,
+                name: "persistence_snapshots_total",
+                help: "Snapshots written since boot, each of which lets the journal be truncated",
+                serviceOwned: true,
+                describesProcess: true
             ),
         ]
     }

@@ -47,6 +47,9 @@ struct MetricDefinition: Sendable {
     let timeToLiveSeconds: Double?
     /// Written by the service itself (webhooks, scraper, build info): `/api` refuses writes to it.
     let serviceOwned: Bool
+    /// Describes this process (its requests, scrapes, the observer's own health): starts afresh at every boot, like
+    /// client_golang's counters, and is never persisted.
+    let describesProcess: Bool
 
     init(
         _ kind: MetricKind,
@@ -58,6 +61,7 @@ struct MetricDefinition: Sendable {
         cartesianProductReset: Bool = false,
         timeToLive: Double? = nil,
         serviceOwned: Bool = false,
+        describesProcess: Bool = false,
         namespace: String = MetricDefinition.deliveryNamespace
     ) {
         self.kind = kind
@@ -70,6 +74,7 @@ struct MetricDefinition: Sendable {
         self.cartesianProductReset = cartesianProductReset
         self.timeToLiveSeconds = timeToLive
         self.serviceOwned = serviceOwned
+        self.describesProcess = describesProcess || namespace != MetricDefinition.deliveryNamespace
         precondition(
             !cartesianProductReset || labels.allSatisfy { $0.allowedValues != nil },
             "\(name): a cartesian-product reset needs closed label sets"
@@ -79,6 +84,9 @@ struct MetricDefinition: Sendable {
             "\(name): buckets must ascend"
         )
     }
+
+    /// Whether persistence keeps it: the delivery metrics, not what describes this process.
+    var isPersisted: Bool { !describesProcess }
 
     /// The name under `/api`: the full name without `delivery_`, e.g. `deployment_duration_seconds`.
     var apiName: String {

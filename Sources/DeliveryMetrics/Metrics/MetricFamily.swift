@@ -11,6 +11,8 @@ final class MetricFamily {
     private(set) var generation: UInt64 = 0
     /// Wall-clock time of the last accepted write or reset since boot (nil before any), for staleness alerts.
     private(set) var lastWrite: Double?
+    /// Set when persistence is on and the family is persisted: told every accepted write, after it is applied.
+    var journal: JournalWriter?
 
     init(_ definition: MetricDefinition, maxSeries: Int, now: Double) {
         self.definition = definition
@@ -19,7 +21,7 @@ final class MetricFamily {
         let combinations = definition.labels.reduce(1) { $0 * max(1, $1.allowedValues?.count ?? 1) }
         self.maxSeries = definition.cartesianProductReset ? max(maxSeries, combinations) : maxSeries
         checkers = definition.labels.map(LabelChecker.init)
-        reset(now: now)
+        resetSeries(now: now)
     }
 
     /// Applies one write. Returns the series' new value (counter or gauge) or nil (histogram).
@@ -66,13 +68,28 @@ final class MetricFamily {
             result = kind == .histogram ? nil : series.value
         }
         lastWrite = now
+        journal?.append(
+            .operation(
+                metric: definition.apiName,
+                time: now,
+                operation: operation,
+                labelValues: labelValues,
+                value: value
+            )
+        )
         return result
     }
 
     /// Stores a value the service computed itself (process metrics, counts it keeps elsewhere), bypassing the
     /// operation rules a push must follow. The series must exist or its labels must be valid.
     func store(_ value: Double, labelValues: [String] = [], now: Double) {
-        guard (try? createSeriesIfNeeded(labelValues, now: now)) != nil else { return }
+        guard (try? restoreStored(value, labelValues: labelValues, now: now)) != nil else { return }
+        journal?.append(.stored(metric: definition.apiName, time: now, labelValues: labelValues, value: value))
+    }
+
+    /// `store` without the journal: for replay, which must not write what it reads.
+    func restoreStored(_ value: Double, labelValues: [String], now: Double) throws(MetricError) {
+        try createSeriesIfNeeded(labelValues, now: now)
         lastWrite = now
         let changed = series[labelValues]?.value != value
         if changed { generation &+= 1 }  // The rendering changes only with the value.
@@ -87,8 +104,51 @@ final class MetricFamily {
         lastWrite = now
     }
 
-    /// Removes every series; under a cartesian-product reset, then holds every combination at 0.
+    /// A reset as a write (`DELETE /api/<metric>`, the observer starting over): the series, the staleness mark, and
+    /// the journal record.
     func reset(now: Double) {
+        resetSeries(now: now)
+        markWritten(now: now)
+        journal?.append(.reset(metric: definition.apiName, time: now))
+    }
+
+    /// A snapshot's series, put back whole. Refused when its labels no longer validate or its histogram buckets
+    /// are not the catalogue's any more (the counts would land in the wrong buckets).
+    func restore(_ state: WriteRecord.SeriesState) throws(MetricError) {
+        let bucketSlots = definition.buckets.isEmpty ? 0 : definition.buckets.count + 1
+        guard state.bounds == definition.buckets, state.bucketCounts.count == bucketSlots else {
+            throw MetricError(400, "buckets_changed", "\(definition.fullName) has other buckets now")
+        }
+        try createSeriesIfNeeded(state.labelValues, now: state.lastWrite)
+        generation &+= 1
+        modify(state.labelValues) { series in
+            series.value = state.value
+            series.bucketCounts = state.bucketCounts
+            series.sum = state.sum
+            series.count = state.count
+            series.lastWrite = state.lastWrite
+        }
+    }
+
+    /// The family's series as a snapshot holds them.
+    func snapshotStates() -> [WriteRecord.SeriesState] {
+        series.map { labelValues, series in
+            WriteRecord.SeriesState(
+                metric: definition.apiName,
+                labelValues: labelValues,
+                lastWrite: series.lastWrite,
+                value: series.value,
+                bounds: definition.buckets,
+                bucketCounts: series.bucketCounts,
+                sum: series.sum,
+                count: series.count
+            )
+        }
+    }
+
+    /// Removes every series; under a cartesian-product reset, then holds every combination at 0. Not a write: boot
+    /// and replay use it.
+    func resetSeries(now: Double) {
         series.removeAll(keepingCapacity: true)
         generation &+= 1
         // A metric without labels always has its one series, as client_golang's plain counters and gauges do.

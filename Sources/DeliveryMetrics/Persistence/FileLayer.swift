@@ -1,0 +1,132 @@
+import Glibc
+
+/// The file operations persistence needs, as one protocol so a test can put a recorder in their place and check
+/// their order (append, sync, then respond), which `kill -9` cannot show: the page cache survives it.
+///
+/// Every method runs on a thread-pool thread, never on the loop; a failure is an `IOError` naming the call.
+protocol FileLayer: Sendable {
+    /// Opens (creating) a journal segment for appending, and syncs its folder so the new name is durable.
+    func openSegment(_ path: String) throws(IOError) -> Int32
+    func append(_ bytes: [UInt8], to descriptor: Int32) throws(IOError)
+    /// `fdatasync`: the appended bytes are on disk when it returns.
+    func sync(_ descriptor: Int32) throws(IOError)
+    func close(_ descriptor: Int32)
+    /// Temporary file, write, fsync, rename over `path`, fsync the folder: after a crash, `path` holds the old
+    /// content or the new, never a mix.
+    func replaceAtomically(_ path: String, with bytes: [UInt8]) throws(IOError)
+    func remove(_ path: String) throws(IOError)
+    /// The names in a folder.
+    func list(_ folder: String) throws(IOError) -> [String]
+    /// A whole file; nil when it does not exist.
+    func read(_ path: String) throws(IOError) -> [UInt8]?
+}
+
+struct IOError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ call: String, _ path: String, errno code: Int32 = errno) {
+        description = "\(call) \(path): \(String(cString: strerror(code)))"
+    }
+}
+
+/// The real thing: POSIX calls, retried on EINTR, never on a failed sync (after one, the kernel may have dropped
+/// the dirty pages, so a retry could report success for data that is gone).
+struct POSIXFileLayer: FileLayer {
+    func openSegment(_ path: String) throws(IOError) -> Int32 {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw IOError("open", path) }
+        do throws(IOError) {
+            try syncFolder(of: path)
+        } catch {
+            Glibc.close(descriptor)
+            throw error
+        }
+        return descriptor
+    }
+
+    func append(_ bytes: [UInt8], to descriptor: Int32) throws(IOError) {
+        let failure: Int32? = bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let failure { throw IOError("write", "journal", errno: failure) }
+    }
+
+    func sync(_ descriptor: Int32) throws(IOError) {
+        guard fdatasync(descriptor) == 0 else { throw IOError("fdatasync", "journal") }
+    }
+
+    func close(_ descriptor: Int32) {
+        Glibc.close(descriptor)
+    }
+
+    func replaceAtomically(_ path: String, with bytes: [UInt8]) throws(IOError) {
+        let temporary = path + ".tmp"
+        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw IOError("open", temporary) }
+        do throws(IOError) {
+            try append(bytes, to: descriptor)
+            guard fsync(descriptor) == 0 else { throw IOError("fsync", temporary) }
+        } catch {
+            Glibc.close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+        Glibc.close(descriptor)
+        guard rename(temporary, path) == 0 else { throw IOError("rename", temporary) }
+        try syncFolder(of: path)
+    }
+
+    func remove(_ path: String) throws(IOError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw IOError("unlink", path) }
+    }
+
+    func list(_ folder: String) throws(IOError) -> [String] {
+        guard let directory = opendir(folder) else { throw IOError("opendir", folder) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    func read(_ path: String) throws(IOError) -> [UInt8]? {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            if errno == ENOENT { return nil }
+            throw IOError("open", path)
+        }
+        defer { Glibc.close(descriptor) }
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw IOError("read", path)
+            }
+            if count == 0 { return contents }
+            contents += chunk[..<count]
+        }
+    }
+
+    private func syncFolder(of path: String) throws(IOError) {
+        let folder = PersistencePaths.folder(of: path)
+        let descriptor = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw IOError("open", folder) }
+        defer { Glibc.close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw IOError("fsync", folder) }
+    }
+}

@@ -1,0 +1,134 @@
+import Logging
+
+/// Boot: the snapshot, then every journal segment after the ones it holds, applied to the registry through the same
+/// operations as live writes. What no longer fits the catalogue (a metric removed, labels changed, histogram buckets
+/// changed) is skipped and counted; a torn or corrupt tail is cut with a warning. It never refuses to start over
+/// the content of a file, only over a file it cannot read.
+struct Recovery {
+    struct Report {
+        var applied = 0
+        /// Skipped records by metric and reason, for one warning line each.
+        var skipped: [String: Int] = [:]
+        var segmentsReplayed = 0
+        var journalRecords = 0
+        /// The snapshot's segment: every segment up to it is held by the snapshot.
+        var coveredSegment: UInt64 = 0
+        /// The next segment to write: above every segment on disk.
+        var nextSegment: UInt64 = 1
+    }
+
+    let registry: Registry
+    let files: any FileLayer
+    let paths: PersistencePaths
+    let logger: Logger
+
+    func run() throws(IOError) -> Report {
+        var report = Report()
+        if let snapshot = try files.read(paths.snapshot) {
+            loadSnapshot(snapshot, &report)
+        }
+        let segments = paths.segmentNumbers(in: try files.list(paths.folder))
+        for number in segments where number <= report.coveredSegment {
+            // Held by the snapshot; left behind by a crash between the snapshot's rename and this removal.
+            try files.remove(paths.segment(number))
+        }
+        for number in segments where number > report.coveredSegment {
+            guard let bytes = try files.read(paths.segment(number)) else { continue }
+            let (payloads, validLength) = RecordFraming.payloads(of: bytes)
+            warnIfCut(paths.segment(number), total: bytes.count, valid: validLength)
+            for payload in payloads {
+                guard let record = try? WriteRecord(payload: payload) else {
+                    report.skipped["(unreadable record)", default: 0] += 1
+                    continue
+                }
+                apply(record, &report)
+                report.journalRecords += 1
+            }
+            report.segmentsReplayed += 1
+        }
+        report.nextSegment = max(segments.last ?? 0, report.coveredSegment) + 1
+        // Series whose time-to-live passed while the process was down go now, not at the first expiry tick.
+        registry.expire(now: WallClock.now())
+        for (what, count) in report.skipped.sorted(by: { $0.key < $1.key }) {
+            logger.warning("persistence: skipped records that no longer fit the catalogue",
+                metadata: ["what": "\(what)", "records": "\(count)"])
+        }
+        return report
+    }
+
+    private func loadSnapshot(_ bytes: [UInt8], _ report: inout Report) {
+        let (payloads, validLength) = RecordFraming.payloads(of: bytes)
+        warnIfCut(paths.snapshot, total: bytes.count, valid: validLength)
+        var records = payloads.lazy.map { try? WriteRecord(payload: $0) }.makeIterator()
+        guard case .snapshotStart(let covered, _)?? = records.next() else {
+            if !bytes.isEmpty {
+                logger.warning("persistence: the snapshot has no valid start; loading the journal only",
+                    metadata: ["file": "\(paths.snapshot)"])
+            }
+            return
+        }
+        report.coveredSegment = covered
+        var complete = false
+        while let next = records.next() {
+            guard let record = next else {
+                report.skipped["(unreadable record)", default: 0] += 1
+                continue
+            }
+            if case .snapshotEnd = record {
+                complete = true
+                break
+            }
+            apply(record, &report)
+        }
+        if !complete {
+            logger.warning("persistence: the snapshot is incomplete; loaded what it holds",
+                metadata: ["file": "\(paths.snapshot)"])
+        }
+    }
+
+    private func warnIfCut(_ file: String, total: Int, valid: Int) {
+        guard valid < total else { return }
+        logger.warning(
+            "persistence: cut a torn or corrupt tail",
+            metadata: ["file": "\(file)", "dropped_bytes": "\(total - valid)", "kept_bytes": "\(valid)"]
+        )
+    }
+
+    private func apply(_ record: WriteRecord, _ report: inout Report) {
+        let metric: String
+        switch record {
+        case .operation(let name, _, _, _, _), .stored(let name, _, _, _), .reset(let name, _),
+            .familyWritten(let name, _):
+            metric = name
+        case .series(let state):
+            metric = state.metric
+        case .snapshotStart, .snapshotEnd:
+            report.skipped["(snapshot record in a journal)", default: 0] += 1
+            return
+        }
+        guard let family = registry.family(named: metric), family.definition.isPersisted else {
+            report.skipped["\(metric): not in the catalogue", default: 0] += 1
+            return
+        }
+        do {
+            switch record {
+            case .operation(_, let time, let operation, let labelValues, let value):
+                try family.apply(operation, labelValues: labelValues, value: value, now: time)
+            case .stored(_, let time, let labelValues, let value):
+                try family.restoreStored(value, labelValues: labelValues, now: time)
+            case .reset(_, let time):
+                family.resetSeries(now: time)
+                family.markWritten(now: time)
+            case .familyWritten(_, let time):
+                family.markWritten(now: time)
+            case .series(let state):
+                try family.restore(state)
+            case .snapshotStart, .snapshotEnd:
+                return
+            }
+            report.applied += 1
+        } catch {
+            report.skipped["\(metric): \(error.reason)", default: 0] += 1
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Testing
+
+@testable import DeliveryMetrics
+
+/// The journal's framing: what is written reads back, and a torn or corrupt tail is cut without losing what precedes.
+@Suite("Journal records")
+struct JournalRecordTests {
+    static let records: [WriteRecord] = [
+        .operation(
+            metric: "deployment_started_total",
+            time: 1_700_000_000.5,
+            operation: .inc,
+            labelValues: ["gprd"],
+            value: 1
+        ),
+        .operation(
+            metric: "deployment_duration_seconds",
+            time: 1_700_000_001,
+            operation: .observe,
+            labelValues: ["coordinator_pipeline", "success"],
+            value: 14_400.25
+        ),
+        .stored(metric: "deployment_pipelines_total", time: 3, labelValues: ["running"], value: 4),
+        .reset(metric: "deployment_blocker_count", time: 4),
+        .snapshotStart(coveredSegment: 7, time: 5),
+        .series(
+            WriteRecord.SeriesState(
+                metric: "deployment_duration_seconds",
+                labelValues: ["a,b", "ünïcode\n"],
+                lastWrite: 6,
+                value: 0,
+                bounds: [1, 2.5],
+                bucketCounts: [1, 0, 3],
+                sum: 42.5,
+                count: 4
+            )
+        ),
+        .familyWritten(metric: "deployment_started_total", time: 7),
+        .snapshotEnd(records: 3),
+    ]
+
+    static func encoded(_ records: [WriteRecord]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for record in records { record.append(to: &bytes) }
+        return bytes
+    }
+
+    @Test func readsBackWhatItWrote() throws {
+        let bytes = Self.encoded(Self.records)
+        let (payloads, valid) = RecordFraming.payloads(of: bytes)
+        #expect(valid == bytes.count)
+        #expect(try payloads.map { try WriteRecord(payload: $0) } == Self.records)
+    }
+
+    @Test func cutsATruncatedLastRecordAtEveryByte() throws {
+        let kept = Self.encoded(Array(Self.records.dropLast(2)))
+        let whole = Self.encoded(Self.records)
+        for length in kept.count..<whole.count {
+            let (payloads, valid) = RecordFraming.payloads(of: Array(whole[..<length]))
+            let expected = Self.records.count - (length < Self.encoded(Array(Self.records.dropLast())).count ? 2 : 1)
+            #expect(payloads.count == expected, "cut at \(length)")
+            #expect(valid <= length)
+            #expect(try payloads.map { try WriteRecord(payload: $0) } == Array(Self.records.prefix(expected)))
+        }
+    }
+
+    @Test func stopsAtAFlippedByteAndKeepsWhatCameBefore() {
+        let whole = Self.encoded(Self.records)
+        let firstTwo = Self.encoded(Array(Self.records.prefix(2))).count
+        for offset in stride(from: firstTwo, to: whole.count, by: 3) {
+            var damaged = whole
+            damaged[offset] ^= 0x5A
+            let (payloads, valid) = RecordFraming.payloads(of: damaged)
+            #expect(payloads.count >= 2, "flip at \(offset)")
+            #expect(valid <= offset, "flip at \(offset) must end the intact part")
+        }
+    }
+
+    @Test func readsNothingFromAnEmptyFile() {
+        let (payloads, valid) = RecordFraming.payloads(of: [])
+        #expect(payloads.isEmpty && valid == 0)
+    }
+
+    @Test func refusesAHugeLengthWithoutAllocatingIt() {
+        let bytes: [UInt8] = [0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 0, 1, 2, 3]
+        #expect(RecordFraming.payloads(of: bytes).payloads.isEmpty)
+    }
+}
