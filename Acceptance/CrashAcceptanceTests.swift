@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// `kill -9` at a random moment while many clients push: after a restart on the same persistence file, every push
 /// that got a 200 is there, and at most the requests in flight at the kill are there besides.
@@ -9,7 +9,7 @@ import TestSupport
 struct CrashAcceptanceTests {
     static let token = "crash-token"
     static let clientsPerMetric = 6
-    static let counter = "delivery_deployment_started_total{environment=\"gprd\"}"
+    static let counter = "delivery_deployment_started_total{target_env=\"gprd\"}"
     static let histogramCount =
         "delivery_deployment_duration_seconds_count{deployment_type=\"coordinator_pipeline\",status=\"success\"}"
 
@@ -82,7 +82,8 @@ struct CrashAcceptanceTests {
 
     @Test func everyAcknowledgedPushSurvivesKill9() async throws {
         try await onOwnThread {
-            let folder = NSTemporaryDirectory() + "delivery-metrics-crash-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let folder =
+                NSTemporaryDirectory() + "delivery-metrics-crash-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let file = folder + "/state"
@@ -103,6 +104,11 @@ struct CrashAcceptanceTests {
                 #expect(newCounter - counter <= Double(round.counterAcks) + inFlight, "more than was sent")
                 #expect(newHistogram - histogram >= Double(round.histogramAcks), "lost acknowledged observations")
                 #expect(newHistogram - histogram <= Double(round.histogramAcks) + inFlight, "more than was sent")
+                print(
+                    "crash round: kill -9 after \(killAfter) ms; acknowledged \(round.counterAcks) increments and "
+                        + "\(round.histogramAcks) observations; restored \(Int(newCounter - counter)) and "
+                        + "\(Int(newHistogram - histogram))"
+                )
                 counter = newCounter
                 histogram = newHistogram
                 restarted.kill()

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A persistence file the binary cannot use stops it at boot with a clear line and exit status 2, before it
 /// answers anything: an orchestrator should not route writes to a process that would lose them.

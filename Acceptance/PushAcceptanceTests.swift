@@ -119,6 +119,9 @@ struct PushAcceptanceTests {
                 buckets["\(name){\(rest)}", default: []].append((Double(String(le.1))!, value))
             } else if let range = series.range(of: "_count{") {
                 counts["\(series[..<range.lowerBound]){\(series[range.upperBound...].dropLast())}"] = value
+            } else if series.hasSuffix("_count") {
+                // A histogram without labels.
+                counts["\(series.dropLast("_count".count)){}"] = value
             }
         }
         #expect(!buckets.isEmpty)

@@ -120,6 +120,19 @@ wait_ready "http://127.0.0.1:$port/-/ready" || { tail -n 5 "$work/server-access-
 run_wrk push-keepalive-access-log -t2 -c50 -d"${seconds}s" -s bench/push.lua \
     "http://127.0.0.1:$port/api/deployment_duration_seconds/observe"
 
+# Persistence on (every 200 after its fdatasync), for scenario 1.
+kill -TERM "${pids[-1]}" 2>/dev/null || true
+AUTH_TOKEN=$BENCH_TOKEN DELIVERY_METRICS_LISTEN_ADDRESS=127.0.0.1 DELIVERY_METRICS_PORT=0 DELIVERY_METRICS_LOG_FORMAT=json \
+    DELIVERY_METRICS_ACCESS_LOG=false DELIVERY_METRICS_PERSISTENCE_FILE="$work/state" \
+    "$binary" 2>"$work/server-persistence.log" &
+pids+=("$!")
+disown
+port=$(bound_port "$work/server-persistence.log")
+wait_ready "http://127.0.0.1:$port/-/ready" || { tail -n 5 "$work/server-persistence.log"; exit 1; }
+run_wrk push-keepalive-persistence -t2 -c50 -d"${seconds}s" -s bench/push.lua \
+    "http://127.0.0.1:$port/api/deployment_duration_seconds/observe"
+syncs=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^delivery_persistence_syncs_total / { print $2 }')
+
 # The report.
 row() {
     local name=$1 label=$2 peer=${3:-}
@@ -135,6 +148,10 @@ row() {
 }
 ours_rps=$(field "$(grep '^push-keepalive ' "$work/raw.txt")" rps)
 ceiling_rps=$(field "$(grep '^ceiling-keepalive ' "$work/raw.txt")" rps)
+persistence_rps=$(field "$(grep '^push-keepalive-persistence ' "$work/raw.txt")" rps)
+persistence_requests=$(field "$(grep '^push-keepalive-persistence ' "$work/raw.txt")" requests)
+persistence_share=$(awk -v a="$persistence_rps" -v b="$ours_rps" 'BEGIN { printf "%.0f%%", b > 0 ? 100 * a / b : 0 }')
+writes_per_sync=$(awk -v a="$persistence_requests" -v b="${syncs:-0}" 'BEGIN { printf "%.0f", b > 0 ? a / b : 0 }')
 ceiling_share=$(awk -v a="$ours_rps" -v b="$ceiling_rps" 'BEGIN { printf "%.0f%%", b > 0 ? 100 * a / b : 0 }')
 mkdir -p "$(dirname "$results")"
 {
@@ -151,6 +168,7 @@ mkdir -p "$(dirname "$results")"
     row push-keepalive "1. push, keep-alive, 50 connections" pg-push-keepalive
     row push-keepalive-access-log "1b. the same with the access log on"
     row ceiling-keepalive "1c. ceiling: libuv answering a fixed 200, parsing nothing"
+    row push-keepalive-persistence "1d. the same as 1 with persistence (each 200 after its fdatasync)"
     row push-new-connection "2. push, new connection per request" pg-push-new-connection
     row scrape-plain "3. GET /metrics, catalogue + 10,000 series, plain ($scrape_bytes bytes)"
     row scrape-gzip "3b. the same, gzip"
@@ -164,5 +182,7 @@ mkdir -p "$(dirname "$results")"
     echo "| resident memory, after 10,000 more series | $((series_rss / 1024)) MiB |"
     echo "| resident memory, after the whole run | $((final_rss / 1024)) MiB |"
     echo "| scenario 1 as a share of the ceiling (1c) | $ceiling_share |"
+    echo "| scenario 1 with persistence (1d) as a share of without (1) | $persistence_share |"
+    echo "| writes per fdatasync in 1d (group commit) | $writes_per_sync |"
 } >"$results"
 cat "$results"

@@ -321,7 +321,9 @@ final class Application: HTTPHandler {
         // The write is in memory; its answer waits until the journal batch holding it is synced.
         persistence.whenDurable { durable in
             responder.respond(
-                durable ? response : .error(HTTPError(503, "the write could not be put on disk; the service is restarting")),
+                durable
+                    ? response
+                    : .error(HTTPError(503, "the write could not be put on disk; the service is restarting")),
                 route: route.template
             )
         }

@@ -247,7 +247,8 @@ struct Flag: Sendable {
         Flag(
             name: "persistence-file",
             valueName: "path",
-            help: "keep every accepted write on disk: a snapshot at this path, a journal beside it (default: memory only)"
+            help:
+                "keep every accepted write on disk: a snapshot at this path, a journal beside it (default: memory only)"
         ) { value, configuration in
             configuration.persistenceFile = value.isEmpty ? nil : value
         },

@@ -74,7 +74,8 @@ struct GroupCommitTests {
     @Test func answersEveryWaiterFalseAndNeverRetriesAFailedSync() throws {
         let files = RecordingFileLayer(failSync: true)
         var failures = 0
-        try Self.withWriter(files, failures: { _ in failures += 1 }) { loop, writer in
+        let countFailure: (IOError) -> Void = { _ in failures += 1 }
+        try Self.withWriter(files, failures: countFailure) { loop, writer in
             writer.append(Self.record(1))
             writer.whenDurable { files.record("respond A \($0)") }
             _ = Timer.once(on: loop, after: 20) {

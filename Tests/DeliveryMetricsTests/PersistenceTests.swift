@@ -67,7 +67,7 @@ struct PersistenceTests {
     }
 
     private static func contents(_ path: String) -> [UInt8] {
-        (try? POSIXFileLayer().read(path)) .flatMap { $0 } ?? []
+        (try? POSIXFileLayer().read(path)).flatMap { $0 } ?? []
     }
 
     private static func segments(_ path: String) -> [UInt64] {
@@ -199,12 +199,27 @@ struct PersistenceTests {
         WriteRecord.snapshotEnd(records: 3).append(to: &snapshot)
         Self.write(path, snapshot)
         var journal: [UInt8] = []
-        WriteRecord.operation(metric: "deployment_started_total", time: Self.now, operation: .inc,
-            labelValues: ["no-such-environment"], value: 1).append(to: &journal)
-        WriteRecord.operation(metric: "removed_metric_total", time: Self.now, operation: .inc, labelValues: [],
-            value: 1).append(to: &journal)
-        WriteRecord.operation(metric: "deployment_started_total", time: Self.now, operation: .inc,
-            labelValues: ["gprd"], value: 1).append(to: &journal)
+        WriteRecord.operation(
+            metric: "deployment_started_total",
+            time: Self.now,
+            operation: .inc,
+            labelValues: ["no-such-environment"],
+            value: 1
+        ).append(to: &journal)
+        WriteRecord.operation(
+            metric: "removed_metric_total",
+            time: Self.now,
+            operation: .inc,
+            labelValues: [],
+            value: 1
+        ).append(to: &journal)
+        WriteRecord.operation(
+            metric: "deployment_started_total",
+            time: Self.now,
+            operation: .inc,
+            labelValues: ["gprd"],
+            value: 1
+        ).append(to: &journal)
         Self.write(PersistencePaths(snapshot: path).segment(1), journal)
 
         let booted = try Booted(path)

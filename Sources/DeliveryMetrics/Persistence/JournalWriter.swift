@@ -108,7 +108,7 @@ final class JournalWriter {
             segment: openSegment,
             parts: batches.map { ($0.segment, $0.bytes) }
         )
-        ThreadPool.run(on: loop, { job.run() }) { [self] outcome in
+        ThreadPool.run(on: loop, job.run) { [self] outcome in
             inFlight = false
             descriptor = outcome.descriptor
             openSegment = outcome.segment

@@ -134,7 +134,7 @@ final class Persistence {
         }
         WriteRecord.snapshotEnd(records: count).append(to: &bytes)
         let job = SnapshotJob(files: files, paths: paths, bytes: bytes, covered: covered)
-        ThreadPool.run(on: loop, { job.run() }) { [weak self] error in
+        ThreadPool.run(on: loop, job.run) { [weak self] error in
             guard let self else { return }
             snapshotInFlight = false
             if let error {

@@ -50,8 +50,10 @@ struct Recovery {
         // Series whose time-to-live passed while the process was down go now, not at the first expiry tick.
         registry.expire(now: WallClock.now())
         for (what, count) in report.skipped.sorted(by: { $0.key < $1.key }) {
-            logger.warning("persistence: skipped records that no longer fit the catalogue",
-                metadata: ["what": "\(what)", "records": "\(count)"])
+            logger.warning(
+                "persistence: skipped records that no longer fit the catalogue",
+                metadata: ["what": "\(what)", "records": "\(count)"]
+            )
         }
         return report
     }
@@ -62,8 +64,10 @@ struct Recovery {
         var records = payloads.lazy.map { try? WriteRecord(payload: $0) }.makeIterator()
         guard case .snapshotStart(let covered, _)?? = records.next() else {
             if !bytes.isEmpty {
-                logger.warning("persistence: the snapshot has no valid start; loading the journal only",
-                    metadata: ["file": "\(paths.snapshot)"])
+                logger.warning(
+                    "persistence: the snapshot has no valid start; loading the journal only",
+                    metadata: ["file": "\(paths.snapshot)"]
+                )
             }
             return
         }
@@ -81,8 +85,10 @@ struct Recovery {
             apply(record, &report)
         }
         if !complete {
-            logger.warning("persistence: the snapshot is incomplete; loaded what it holds",
-                metadata: ["file": "\(paths.snapshot)"])
+            logger.warning(
+                "persistence: the snapshot is incomplete; loaded what it holds",
+                metadata: ["file": "\(paths.snapshot)"]
+            )
         }
     }
 

@@ -31,8 +31,13 @@ enum WriteRecord: Equatable {
     struct Malformed: Error {}
 
     private enum Tag: UInt8 {
-        case operation = 1, stored, reset
-        case snapshotStart = 10, series, familyWritten, snapshotEnd
+        case operation = 1
+        case stored = 2
+        case reset = 3
+        case snapshotStart = 10
+        case series = 11
+        case familyWritten = 12
+        case snapshotEnd = 13
     }
 
     /// Appends this record, framed and checksummed.
