@@ -174,7 +174,11 @@ final class TLSServer: Sendable {
                 server.standardInput = Pipe()
                 try server.run()
                 for _ in 0..<50 {
-                    if (try? RawHTTPClient(port: port, timeoutSeconds: 1)) != nil {
+                    // Another process may own the port (s_server then exits at once): a connection counts only
+                    // while this server still runs.
+                    if (try? RawHTTPClient(port: port, timeoutSeconds: 1)) != nil, server.isRunning {
+                        Thread.sleep(forTimeInterval: 0.1)
+                        guard server.isRunning else { break }
                         return TLSServer(
                             port: port,
                             certificatePath: certificate,

@@ -4,6 +4,8 @@
 /// bound and expiry bookkeeping happen in one place.
 final class MetricFamily {
     let definition: MetricDefinition
+    /// `definition.apiName`, computed once: every journal record names its family by it.
+    let apiName: String
     let maxSeries: Int
     private let checkers: [LabelChecker]
     private(set) var series: [[String]: Series] = [:]
@@ -16,6 +18,7 @@ final class MetricFamily {
 
     init(_ definition: MetricDefinition, maxSeries: Int, now: Double) {
         self.definition = definition
+        apiName = definition.apiName
         // The limit is there for free-text labels; a closed-set product is bounded by its declaration, and every
         // combination is held under a cartesian reset, so that many series are always allowed.
         let combinations = definition.labels.reduce(1) { $0 * max(1, $1.allowedValues?.count ?? 1) }
@@ -70,7 +73,7 @@ final class MetricFamily {
         lastWrite = now
         journal?.append(
             .operation(
-                metric: definition.apiName,
+                metric: apiName,
                 time: now,
                 operation: operation,
                 labelValues: labelValues,
@@ -84,7 +87,7 @@ final class MetricFamily {
     /// operation rules a push must follow. The series must exist or its labels must be valid.
     func store(_ value: Double, labelValues: [String] = [], now: Double) {
         guard (try? restoreStored(value, labelValues: labelValues, now: now)) != nil else { return }
-        journal?.append(.stored(metric: definition.apiName, time: now, labelValues: labelValues, value: value))
+        journal?.append(.stored(metric: apiName, time: now, labelValues: labelValues, value: value))
     }
 
     /// `store` without the journal: for replay, which must not write what it reads.
@@ -109,7 +112,7 @@ final class MetricFamily {
     func reset(now: Double) {
         resetSeries(now: now)
         markWritten(now: now)
-        journal?.append(.reset(metric: definition.apiName, time: now))
+        journal?.append(.reset(metric: apiName, time: now))
     }
 
     /// A snapshot's series, put back whole. Refused when its labels no longer validate or its histogram buckets
@@ -134,7 +137,7 @@ final class MetricFamily {
     func snapshotStates() -> [WriteRecord.SeriesState] {
         series.map { labelValues, series in
             WriteRecord.SeriesState(
-                metric: definition.apiName,
+                metric: apiName,
                 labelValues: labelValues,
                 lastWrite: series.lastWrite,
                 value: series.value,
