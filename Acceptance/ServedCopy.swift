@@ -9,9 +9,10 @@ final class ServedCopy {
     /// What the copy logged up to its boot line.
     private(set) var logged = ""
 
-    init(environment: [String: String]) throws {
+    /// `arguments` come after the address, port and log format, so a test can add flags (or override those).
+    init(environment: [String: String], arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: AcceptanceEnvironment.binary!)
-        process.arguments = ["-listen-address", "127.0.0.1", "-port", "0", "-log-format", "json"]
+        process.arguments = ["-listen-address", "127.0.0.1", "-port", "0", "-log-format", "json"] + arguments
         process.environment = environment
         process.standardError = standardError
         try process.run()

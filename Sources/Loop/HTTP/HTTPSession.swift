@@ -258,7 +258,12 @@ final class HTTPSession: TCPConnectionDelegate {
                     timeOut("request body not received in time")
                 }
             } else if parser.bufferedByteCount > 0, let started = requestStartedAt {
-                if now &- started >= configuration.headTimeoutMilliseconds {
+                if !hasRoomForMore {
+                    // Reading is paused until the client reads our answers (backpressure): what it sent is here, so
+                    // its head clock stands still, and only the idle timeout bounds a client that does not read.
+                    requestStartedAt = now
+                    if now &- lastActivity >= configuration.idleTimeoutMilliseconds { close() }
+                } else if now &- started >= configuration.headTimeoutMilliseconds {
                     timeOut("request head not received in time")
                 }
             } else if now &- lastActivity >= configuration.idleTimeoutMilliseconds {
