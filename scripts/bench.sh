@@ -150,9 +150,9 @@ ours_rps=$(field "$(grep '^push-keepalive ' "$work/raw.txt")" rps)
 ceiling_rps=$(field "$(grep '^ceiling-keepalive ' "$work/raw.txt")" rps)
 persistence_rps=$(field "$(grep '^push-keepalive-persistence ' "$work/raw.txt")" rps)
 persistence_requests=$(field "$(grep '^push-keepalive-persistence ' "$work/raw.txt")" requests)
-persistence_share=$(awk -v a="$persistence_rps" -v b="$ours_rps" 'BEGIN { printf "%.0f%%", b > 0 ? 100 * a / b : 0 }')
-writes_per_sync=$(awk -v a="$persistence_requests" -v b="${syncs:-0}" 'BEGIN { printf "%.0f", b > 0 ? a / b : 0 }')
-ceiling_share=$(awk -v a="$ours_rps" -v b="$ceiling_rps" 'BEGIN { printf "%.0f%%", b > 0 ? 100 * a / b : 0 }')
+persistence_share=$(awk -v a="$persistence_rps" -v b="$ours_rps" 'BEGIN { printf("%.0f%%", (b > 0 ? 100 * a / b : 0)) }')
+writes_per_sync=$(awk -v a="$persistence_requests" -v b="${syncs:-0}" 'BEGIN { printf("%.0f", (b > 0 ? a / b : 0)) }')
+ceiling_share=$(awk -v a="$ours_rps" -v b="$ceiling_rps" 'BEGIN { printf("%.0f%%", (b > 0 ? 100 * a / b : 0)) }')
 mkdir -p "$(dirname "$results")"
 {
     echo "# Benchmark results"
@@ -161,7 +161,8 @@ mkdir -p "$(dirname "$results")"
     echo "$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown), on $(nproc) cores of"
     echo "\"$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)\" with $(free -g | awk '/Mem:/ { print $2 }') GiB;"
     echo "wrk shares the machine. Pushgateway $(prometheus-pushgateway --version 2>&1 | head -n 1 | awk '{ print $3 }') from Debian,"
-    echo "without persistence. Access log off except where said (it is on by default)."
+    echo "without persistence. Access log off except where said (it is on by default). Which of the performance"
+    echo "issue's targets these meet, which they miss and why: [targets.md](targets.md)."
     echo
     echo "| scenario | requests/s | p50 ms | p99 ms | p99.9 ms | errors | Pushgateway requests/s | ratio |"
     echo "|---|---|---|---|---|---|---|---|"

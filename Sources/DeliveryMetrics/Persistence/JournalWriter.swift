@@ -59,10 +59,11 @@ final class JournalWriter {
     var isIdle: Bool { !inFlight && sealed.isEmpty && gathering.records == 0 }
 
     func append(_ record: WriteRecord) {
+        // Counted even after a failure, so the request that made it still waits, and hears false.
+        appendedRecords += 1
         guard !hasFailed else { return }
         record.append(to: &gathering.bytes)
         gathering.records += 1
-        appendedRecords += 1
     }
 
     /// Calls `waiter` once everything appended so far is on disk (true), or could not be put there (false).
