@@ -36,6 +36,20 @@ struct PushAcceptanceTests {
         return examples
     }
 
+    /// curl and browsers read only the first gzip member: the cached per-family chunks must make one.
+    @Test func curlReadsTheWholeGzipScrape() async throws {
+        let compressed = try await AcceptanceHTTP.shell(
+            #"curl -sf --compressed -H 'Accept: application/openmetrics-text;version=1.0.0' "$DELIVERY_METRICS_URL/metrics""#
+        )
+        #expect(compressed.status == 0)
+        #expect(compressed.output.hasSuffix("# EOF\n"))
+        #expect(compressed.output.contains("delivery_experiments_total"))
+        let headers = try await AcceptanceHTTP.shell(
+            #"curl -sf -o /dev/null -D - -H 'Accept-Encoding: gzip' "$DELIVERY_METRICS_URL/metrics""#
+        )
+        #expect(headers.output.lowercased().contains("content-encoding: gzip"))
+    }
+
     @Test func runsTheREADMEExamplesVerbatim() async throws {
         let examples = try readmeExamples()
         #expect(examples.count >= 8)

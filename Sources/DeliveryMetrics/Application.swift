@@ -112,7 +112,8 @@ final class Application: HTTPHandler {
         ) { [unowned self] in
             exitStatus = 1
             isReady = false
-            beginShutdown(reason: "persistence failed")
+            // Already stopping (a signal, or an earlier failure): the drain goes on, so the 503s still go out.
+            if !isShuttingDown { beginShutdown(reason: "persistence failed") }
         }
     }
 

@@ -72,7 +72,7 @@ struct ExpositionTests {
         #expect(openMetrics.hasSuffix("# EOF\n") && !text.contains("# EOF"))
     }
 
-    @Test func gzipsToTheSameTextMemberByMember() throws {
+    @Test func gzipsIntoOneMemberFromCachedChunks() throws {
         let registry = try registry()
         for format in [ExpositionFormat.text, .openMetrics(version: "1.0.0")] {
             let compressed = try #require(registry.exposition(format, gzip: true))

@@ -24,6 +24,7 @@ struct JournalRecordTests {
             ),
             .stored(metric: "deployment_pipelines_total", time: 3, labelValues: ["running"], value: 4),
             .reset(metric: "deployment_blocker_count", time: 4),
+            .expired(metric: "deployment_started", time: 4.5),
             .snapshotStart(coveredSegment: 7, time: 5),
             .series(
                 WriteRecord.SeriesState(
@@ -77,6 +78,13 @@ struct JournalRecordTests {
             #expect(payloads.count >= 2, "flip at \(offset)")
             #expect(valid <= offset, "flip at \(offset) must end the intact part")
         }
+    }
+
+    @Test func cutsAZeroFilledTail() {
+        let whole = Self.encoded(Self.records)
+        let (payloads, valid) = RecordFraming.payloads(of: whole + [UInt8](repeating: 0, count: 16))
+        #expect(payloads.count == Self.records.count)
+        #expect(valid == whole.count)
     }
 
     @Test func readsNothingFromAnEmptyFile() {

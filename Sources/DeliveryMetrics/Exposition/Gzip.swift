@@ -4,33 +4,68 @@ import CZlib
 enum Gzip {
     /// Compresses `input` as one gzip member; nil if zlib fails (the caller then answers uncompressed).
     static func compress(_ input: [UInt8], level: Int32 = 1) -> [UInt8]? {
-        var stream = z_stream()
-        // 15 window bits + 16 asks zlib for a gzip header and trailer instead of a zlib one.
-        guard
-            deflateInit2_(
+        guard let chunk = Chunk(input, level: level) else { return nil }
+        return stream([chunk])
+    }
+
+    /// One family's rendering as raw deflate blocks that end on a byte boundary with a full flush, so they depend on
+    /// nothing before them and need nothing after: chunks made apart concatenate into one deflate stream. With the
+    /// CRC-32 and size of their input, for the stream's trailer.
+    struct Chunk {
+        let blocks: [UInt8]
+        let checksum: UInt32
+        let size: Int
+
+        init?(_ input: [UInt8], level: Int32 = 1) {
+            var stream = z_stream()
+            // Negative window bits: raw deflate, no header or trailer of its own.
+            let status = deflateInit2_(
                 &stream,
                 level,
                 Z_DEFLATED,
-                15 + 16,
+                -15,
                 8,
                 Z_DEFAULT_STRATEGY,
                 zlibVersion(),
                 Int32(MemoryLayout<z_stream>.size)
-            ) == Z_OK
-        else { return nil }
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 32)
-        let status = input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { destination in
-                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                stream.avail_in = UInt32(source.count)
-                stream.next_out = destination.baseAddress
-                stream.avail_out = UInt32(destination.count)
-                return deflate(&stream, Z_FINISH)
+            )
+            guard status == Z_OK else { return nil }
+            defer { deflateEnd(&stream) }
+            var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 16)
+            let result = input.withUnsafeBufferPointer { source in
+                output.withUnsafeMutableBufferPointer { destination in
+                    stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+                    stream.avail_in = UInt32(source.count)
+                    stream.next_out = destination.baseAddress
+                    stream.avail_out = UInt32(destination.count)
+                    return deflate(&stream, Z_FULL_FLUSH)
+                }
             }
+            guard result == Z_OK, stream.avail_in == 0 else { return nil }
+            output.removeSubrange(Int(stream.total_out)...)
+            blocks = output
+            checksum = input.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
+            size = input.count
         }
-        guard status == Z_STREAM_END else { return nil }
-        output.removeSubrange(Int(stream.total_out)...)
+    }
+
+    /// One gzip member (what curl, browsers and Go all read) from chunks compressed apart: the header, the chunks'
+    /// blocks, an empty final block, then the CRC-32 of the whole input (combined from the chunks') and its size.
+    static func stream(_ chunks: [Chunk]) -> [UInt8] {
+        var output: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF]
+        output.reserveCapacity(chunks.reduce(32) { $0 + $1.blocks.count })
+        var checksum: UInt = 0
+        var size = 0
+        for chunk in chunks {
+            output += chunk.blocks
+            checksum = crc32_combine(checksum, UInt(chunk.checksum), off_t(chunk.size))
+            size += chunk.size
+        }
+        // BFINAL=1, BTYPE=01 (fixed Huffman), end of block: the empty last block.
+        output += [0x03, 0x00]
+        for value in [UInt32(truncatingIfNeeded: checksum), UInt32(truncatingIfNeeded: size)] {
+            for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: value >> shift)) }
+        }
         return output
     }
 }

@@ -92,9 +92,10 @@ final class MetricFamily {
 
     /// `store` without the journal: for replay, which must not write what it reads.
     func restoreStored(_ value: Double, labelValues: [String], now: Double) throws(MetricError) {
+        let isNew = series[labelValues] == nil
         try createSeriesIfNeeded(labelValues, now: now)
         lastWrite = now
-        let changed = series[labelValues]?.value != value
+        let changed = isNew || series[labelValues]?.value != value
         if changed { generation &+= 1 }  // The rendering changes only with the value.
         modify(labelValues) {
             $0.value = value
@@ -173,6 +174,7 @@ final class MetricFamily {
         let stale = series.filter { now - $0.value.lastWrite > timeToLive }.map(\.key)
         guard !stale.isEmpty else { return 0 }
         generation &+= 1
+        journal?.append(.expired(metric: apiName, time: now))
         for key in stale {
             if definition.cartesianProductReset {
                 modify(key) { $0.zero(now: now) }

@@ -51,13 +51,15 @@ final class Registry {
         String(decoding: exposition(format, gzip: false) ?? [], as: UTF8.self)
     }
 
-    /// The whole exposition in `format`, plain or as a gzip stream. Each family's rendering, and its gzip member, is
-    /// kept until something writes to the family, so an unchanged scrape only concatenates: gzip members concatenate
-    /// into one valid stream (RFC 1952, 2.2), which Go's and every other gzip reader accept. Families that change on
-    /// every scrape (`process_*`) are simply rendered again, alone. Nil only if zlib fails; plain never fails.
+    /// The whole exposition in `format`, plain or gzip. Each family's rendering, and its deflate chunk, is kept
+    /// until something writes to the family, so an unchanged scrape only concatenates: the chunks are compressed
+    /// apart and end on a full flush, so they join into one gzip member (`Gzip.stream`) that curl, browsers and Go
+    /// all read. Families that change on every scrape (`process_*`) are simply rendered again, alone. Nil only if
+    /// zlib fails; plain never fails.
     func exposition(_ format: ExpositionFormat, gzip: Bool) -> [UInt8]? {
         var output: [UInt8] = []
-        output.reserveCapacity(lastSize)
+        var chunks: [Gzip.Chunk] = []
+        if gzip { chunks.reserveCapacity(families.count + 1) } else { output.reserveCapacity(lastSize) }
         for family in families {
             let key = CacheKey(family: ObjectIdentifier(family), format: format.name)
             var entry: RenderedFamily
@@ -66,23 +68,30 @@ final class Registry {
             } else {
                 var text = ""
                 FamilyRenderer.render(family, as: format, into: &text)
-                entry = RenderedFamily(generation: family.generation, text: Array(text.utf8), gzip: nil)
+                entry = RenderedFamily(generation: family.generation, text: Array(text.utf8), chunk: nil)
             }
-            if gzip, entry.gzip == nil { entry.gzip = Gzip.compress(entry.text) }
+            if gzip, entry.chunk == nil { entry.chunk = Gzip.Chunk(entry.text) }
             cache[key] = entry
             if gzip {
-                guard let member = entry.gzip else { return nil }
-                output += member
+                guard let chunk = entry.chunk else { return nil }
+                chunks.append(chunk)
             } else {
                 output += entry.text
             }
         }
         if format != .text {
-            guard let end = gzip ? Self.gzippedEOF : Self.eof else { return nil }
-            output += end
+            if gzip {
+                guard let end = Self.eofChunk else { return nil }
+                chunks.append(end)
+            } else {
+                output += Self.eof
+            }
         }
-        lastSize = output.count
-        return output
+        guard gzip else {
+            lastSize = output.count
+            return output
+        }
+        return Gzip.stream(chunks)
     }
 
     private struct CacheKey: Hashable {
@@ -94,9 +103,9 @@ final class Registry {
         let generation: UInt64
         let text: [UInt8]
         /// Made on the first gzip scrape after a change, not before: most scrapes of a family may be plain.
-        var gzip: [UInt8]?
+        var chunk: Gzip.Chunk?
     }
 
-    private static let eof: [UInt8]? = Array("# EOF\n".utf8)
-    private static let gzippedEOF = eof.flatMap { Gzip.compress($0) }
+    private static let eof = Array("# EOF\n".utf8)
+    private static let eofChunk = Gzip.Chunk(eof)
 }

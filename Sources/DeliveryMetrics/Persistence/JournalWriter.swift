@@ -32,6 +32,8 @@ final class JournalWriter {
     private var sealed: [Batch] = []
     private var gathering: Batch
     private var inFlight = false
+    /// Set at shutdown: the segment closes once the write in flight, if any, is done.
+    private var closeRequested = false
     private(set) var hasFailed = false
     /// Every record appended since boot: a handler that raised it has something to wait for.
     private(set) var appendedRecords = 0
@@ -124,6 +126,7 @@ final class JournalWriter {
             // What gathered during this sync goes at once rather than at the next iteration's end: the loop may
             // have nothing else to wake it (shutdown, tests).
             flush()
+            if closeRequested { close() }
         }
     }
 
@@ -141,6 +144,7 @@ final class JournalWriter {
 
     /// Closes the open segment once nothing is in flight (at shutdown).
     func close() {
+        closeRequested = true
         guard !inFlight, descriptor >= 0 else { return }
         files.close(descriptor)
         descriptor = -1

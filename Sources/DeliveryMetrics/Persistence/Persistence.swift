@@ -91,8 +91,10 @@ final class Persistence {
             _ = try? syncs.apply(.inc, labelValues: [], now: now)
             _ = try? batchRecords.apply(.observe, labelValues: [], value: Double(completed.records), now: now)
         }
-        onWriteFailure = { [unowned self] error in fail("journal write or sync failed", error) }
+        onWriteFailure = { [unowned self] error in fail("journal write or sync failed", error, inSnapshot: false) }
         for family in registry.families where family.definition.isPersisted { family.journal = writer }
+        // Series whose time-to-live passed while the process was down go now, journaled like any expiry.
+        registry.expire(now: WallClock.now())
     }
 
     /// Starts the batch hook and the snapshot timer; folds a replayed journal into a snapshot straight away.
@@ -138,7 +140,7 @@ final class Persistence {
             guard let self else { return }
             snapshotInFlight = false
             if let error {
-                fail("snapshot failed", error)
+                fail("snapshot failed", error, inSnapshot: true)
                 return
             }
             _ = try? snapshots.apply(.inc, labelValues: [], now: WallClock.now())
@@ -156,8 +158,8 @@ final class Persistence {
         writer.close()
     }
 
-    private func fail(_ what: String, _ error: IOError) {
-        if what == "snapshot failed" { snapshotFailed = true }
+    private func fail(_ what: String, _ error: IOError, inSnapshot: Bool) {
+        if inSnapshot { snapshotFailed = true }
         logger.error(
             "persistence: \(what); exiting so that a restart recovers from what is on disk",
             metadata: ["error": "\(error)"]

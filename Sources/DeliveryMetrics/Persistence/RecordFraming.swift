@@ -30,7 +30,8 @@ enum RecordFraming {
             let length = Int(read(at: position, in: bytes))
             let checksum = read(at: position + 4, in: bytes)
             let start = position + headerSize
-            guard length <= maxPayload, bytes.count - start >= length else { break }
+            // No record is empty: a zero length is a zero-filled tail (a torn write on some file systems).
+            guard length > 0, length <= maxPayload, bytes.count - start >= length else { break }
             let actual = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress! + start, UInt32(length))) }
             guard actual == checksum else { break }
             payloads.append(bytes[start..<start + length])

@@ -24,8 +24,11 @@ struct Recovery {
 
     func run() throws(IOError) -> Report {
         var report = Report()
-        if let snapshot = try files.read(paths.snapshot) {
-            loadSnapshot(snapshot, &report)
+        if let snapshot = try files.read(paths.snapshot), !loadSnapshot(snapshot, &report) {
+            // Kept for inspection: the next snapshot would otherwise replace the only copy.
+            let copy = "\(paths.snapshot).damaged-\(Int(WallClock.now()))"
+            try files.replaceAtomically(copy, with: snapshot)
+            logger.warning("persistence: kept a copy of the damaged snapshot", metadata: ["file": "\(copy)"])
         }
         let segments = paths.segmentNumbers(in: try files.list(paths.folder))
         for number in segments where number <= report.coveredSegment {
@@ -34,6 +37,11 @@ struct Recovery {
         }
         for number in segments where number > report.coveredSegment {
             guard let bytes = try files.read(paths.segment(number)) else { continue }
+            if bytes.isEmpty {
+                // Opened at a boot that wrote nothing before the next: nothing to keep.
+                try files.remove(paths.segment(number))
+                continue
+            }
             let (payloads, validLength) = RecordFraming.payloads(of: bytes)
             warnIfCut(paths.segment(number), total: bytes.count, valid: validLength)
             for payload in payloads {
@@ -47,8 +55,6 @@ struct Recovery {
             report.segmentsReplayed += 1
         }
         report.nextSegment = max(segments.last ?? 0, report.coveredSegment) + 1
-        // Series whose time-to-live passed while the process was down go now, not at the first expiry tick.
-        registry.expire(now: WallClock.now())
         for (what, count) in report.skipped.sorted(by: { $0.key < $1.key }) {
             logger.warning(
                 "persistence: skipped records that no longer fit the catalogue",
@@ -58,30 +64,33 @@ struct Recovery {
         return report
     }
 
-    private func loadSnapshot(_ bytes: [UInt8], _ report: inout Report) {
+    /// Loads what the snapshot holds; returns false when it is damaged (cut, no start, no end, a count that does not
+    /// match), so that a copy is kept before the next snapshot replaces it.
+    private func loadSnapshot(_ bytes: [UInt8], _ report: inout Report) -> Bool {
         let (payloads, validLength) = RecordFraming.payloads(of: bytes)
         warnIfCut(paths.snapshot, total: bytes.count, valid: validLength)
         var records = payloads.lazy.map { try? WriteRecord(payload: $0) }.makeIterator()
         guard case .snapshotStart(let covered, _)?? = records.next() else {
-            if !bytes.isEmpty {
-                logger.warning(
-                    "persistence: the snapshot has no valid start; loading the journal only",
-                    metadata: ["file": "\(paths.snapshot)"]
-                )
-            }
-            return
+            guard !bytes.isEmpty else { return true }
+            logger.warning(
+                "persistence: the snapshot has no valid start; loading the journal only",
+                metadata: ["file": "\(paths.snapshot)"]
+            )
+            return false
         }
         report.coveredSegment = covered
         var complete = false
+        var count: UInt64 = 0
         while let next = records.next() {
             guard let record = next else {
                 report.skipped["(unreadable record)", default: 0] += 1
                 continue
             }
-            if case .snapshotEnd = record {
-                complete = true
+            if case .snapshotEnd(let written) = record {
+                complete = written == count && validLength == bytes.count
                 break
             }
+            count += 1
             apply(record, &report)
         }
         if !complete {
@@ -90,6 +99,7 @@ struct Recovery {
                 metadata: ["file": "\(paths.snapshot)"]
             )
         }
+        return complete
     }
 
     private func warnIfCut(_ file: String, total: Int, valid: Int) {
@@ -104,7 +114,7 @@ struct Recovery {
         let metric: String
         switch record {
         case .operation(let name, _, _, _, _), .stored(let name, _, _, _), .reset(let name, _),
-            .familyWritten(let name, _):
+            .expired(let name, _), .familyWritten(let name, _):
             metric = name
         case .series(let state):
             metric = state.metric
@@ -125,6 +135,8 @@ struct Recovery {
             case .reset(_, let time):
                 family.resetSeries(now: time)
                 family.markWritten(now: time)
+            case .expired(_, let time):
+                family.expire(now: time)
             case .familyWritten(_, let time):
                 family.markWritten(now: time)
             case .series(let state):

@@ -8,6 +8,9 @@ enum WriteRecord: Equatable {
     case stored(metric: String, time: Double, labelValues: [String], value: Double)
     /// `DELETE /api/<metric>`.
     case reset(metric: String, time: Double)
+    /// An expiry pass that dropped (or zeroed) series: replayed at its time, so a series expired before a later write
+    /// does not come back with its old value under that write.
+    case expired(metric: String, time: Double)
     /// A snapshot's first record: it holds every write of the journal segments numbered up to `coveredSegment`.
     case snapshotStart(coveredSegment: UInt64, time: Double)
     /// A snapshot's series, whole; `bounds` are the histogram's bucket bounds when it was taken.
@@ -34,6 +37,7 @@ enum WriteRecord: Equatable {
         case operation = 1
         case stored = 2
         case reset = 3
+        case expired = 4
         case snapshotStart = 10
         case series = 11
         case familyWritten = 12
@@ -59,6 +63,10 @@ enum WriteRecord: Equatable {
                 PayloadWriter.put(value, &payload)
             case .reset(let metric, let time):
                 PayloadWriter.put(Tag.reset.rawValue, &payload)
+                PayloadWriter.put(metric, &payload)
+                PayloadWriter.put(time, &payload)
+            case .expired(let metric, let time):
+                PayloadWriter.put(Tag.expired.rawValue, &payload)
                 PayloadWriter.put(metric, &payload)
                 PayloadWriter.put(time, &payload)
             case .snapshotStart(let coveredSegment, let time):
@@ -114,6 +122,8 @@ enum WriteRecord: Equatable {
                 )
             case .reset:
                 self = .reset(metric: try reader.string(), time: try reader.double())
+            case .expired:
+                self = .expired(metric: try reader.string(), time: try reader.double())
             case .snapshotStart:
                 self = .snapshotStart(coveredSegment: try reader.uint64(), time: try reader.double())
             case .series:
@@ -140,8 +150,6 @@ enum WriteRecord: Equatable {
             case .snapshotEnd:
                 self = .snapshotEnd(records: try reader.uint64())
             }
-        } catch is PayloadReader.Short {
-            throw Malformed()
         } catch {
             throw Malformed()
         }
