@@ -23,10 +23,9 @@ struct GroupCommitTests {
             files: files,
             paths: PersistencePaths(snapshot: "/nowhere/state"),
             segment: 1,
-            descriptor: 999,
-            onCompleted: { _ in },
-            onFailure: failures
+            descriptor: 999
         )
+        writer.onFailure = failures
         let hook = IterationHook(loop: loop) { writer.flush() }
         body(loop, writer)
         // The hook flushes at the end of each iteration; a loop with nothing else active would not iterate at all.

@@ -23,8 +23,9 @@ final class JournalWriter {
     private let loop: EventLoop
     private let files: any FileLayer
     private let paths: PersistencePaths
-    private let onCompleted: (Completed) -> Void
-    private let onFailure: (IOError) -> Void
+    /// Told of every synced batch (for `delivery_persistence_*`) and of the one failure; set by the owner.
+    var onCompleted: (Completed) -> Void = { _ in }
+    var onFailure: (IOError) -> Void = { _ in }
     /// The open segment; only the job in flight touches it, and only one is ever in flight.
     private var descriptor: Int32
     private var openSegment: UInt64
@@ -43,9 +44,7 @@ final class JournalWriter {
         files: any FileLayer,
         paths: PersistencePaths,
         segment: UInt64,
-        descriptor: Int32,
-        onCompleted: @escaping (Completed) -> Void,
-        onFailure: @escaping (IOError) -> Void
+        descriptor: Int32
     ) {
         self.loop = loop
         self.files = files
@@ -53,8 +52,6 @@ final class JournalWriter {
         self.descriptor = descriptor
         openSegment = segment
         gathering = Batch(segment: segment)
-        self.onCompleted = onCompleted
-        self.onFailure = onFailure
     }
 
     var currentSegment: UInt64 { gathering.segment }

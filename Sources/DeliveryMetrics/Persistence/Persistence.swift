@@ -75,23 +75,19 @@ final class Persistence {
                 "skipped_records": "\(report.skipped.values.reduce(0, +))",
             ]
         )
-        var onCompleted: (JournalWriter.Completed) -> Void = { _ in }
-        var onWriteFailure: (IOError) -> Void = { _ in }
         writer = JournalWriter(
             loop: loop,
             files: files,
             paths: paths,
             segment: report.nextSegment,
-            descriptor: descriptor,
-            onCompleted: { onCompleted($0) },
-            onFailure: { onWriteFailure($0) }
+            descriptor: descriptor
         )
-        onCompleted = { [unowned self] completed in
+        writer.onCompleted = { [unowned self] completed in
             let now = WallClock.now()
             _ = try? syncs.apply(.inc, labelValues: [], now: now)
             _ = try? batchRecords.apply(.observe, labelValues: [], value: Double(completed.records), now: now)
         }
-        onWriteFailure = { [unowned self] error in fail("journal write or sync failed", error, inSnapshot: false) }
+        writer.onFailure = { [unowned self] error in fail("journal write or sync failed", error, inSnapshot: false) }
         for family in registry.families where family.definition.isPersisted { family.journal = writer }
         // Series whose time-to-live passed while the process was down go now, journaled like any expiry.
         registry.expire(now: WallClock.now())
