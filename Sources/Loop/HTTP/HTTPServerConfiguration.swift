@@ -9,7 +9,10 @@ public struct HTTPServerConfiguration: Sendable {
     /// reset.
     public var lingerMilliseconds: UInt64 = 2_000
     public var maxConnections = 4096
-    public var backlog: Int32 = 511
+    /// The accept queue, as Go's listeners size it (the kernel caps it at `net.core.somaxconn`, 4096 by default): a
+    /// burst of connections larger than the queue has its handshakes' last ACKs dropped, and those clients, though
+    /// connected in their own eyes, wait seconds for the server to retry.
+    public var backlog: Int32 = 4096
     /// Reading stops while a connection's unsent output is above this, so a client that pipelines without reading
     /// cannot grow memory.
     public var maxPendingOutputBytes = 1024 * 1024
