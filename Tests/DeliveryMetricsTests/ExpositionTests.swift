@@ -120,7 +120,7 @@ struct ExpositionTests {
 
     @Test func compressesToAGzipMember() throws {
         let input = Array(String(repeating: "delivery_metric 1\n", count: 200).utf8)
-        let compressed = try #require(Gzip.compress(input))
+        let compressed = Gzip.stream([try #require(Gzip.Chunk(input))])
         #expect(compressed.starts(with: [0x1F, 0x8B]))
         #expect(compressed.count < input.count / 4)
         #expect(try GzipTestDecoder.decompress(compressed) == input)

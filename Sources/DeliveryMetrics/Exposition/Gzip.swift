@@ -2,12 +2,6 @@ import CZlib
 
 /// gzip (RFC 1952) through zlib, for scrapes that send `Accept-Encoding: gzip`.
 enum Gzip {
-    /// Compresses `input` as one gzip member; nil if zlib fails (the caller then answers uncompressed).
-    static func compress(_ input: [UInt8], level: Int32 = 1) -> [UInt8]? {
-        guard let chunk = Chunk(input, level: level) else { return nil }
-        return stream([chunk])
-    }
-
     /// One family's rendering as raw deflate blocks that end on a byte boundary with a full flush, so they depend on
     /// nothing before them and need nothing after: chunks made apart concatenate into one deflate stream. With the
     /// CRC-32 and size of their input, for the stream's trailer.

@@ -63,15 +63,21 @@ final class Registry {
         for family in families {
             let key = CacheKey(family: ObjectIdentifier(family), format: format.name)
             var entry: RenderedFamily
+            var changed = false
             if let cached = cache[key], cached.generation == family.generation {
                 entry = cached
             } else {
                 var text = ""
                 FamilyRenderer.render(family, as: format, into: &text)
                 entry = RenderedFamily(generation: family.generation, text: Array(text.utf8), chunk: nil)
+                changed = true
             }
-            if gzip, entry.chunk == nil { entry.chunk = Gzip.Chunk(entry.text) }
-            cache[key] = entry
+            if gzip, entry.chunk == nil {
+                entry.chunk = Gzip.Chunk(entry.text)
+                changed = true
+            }
+            // An unchanged scrape only reads the cache.
+            if changed { cache[key] = entry }
             if gzip {
                 guard let chunk = entry.chunk else { return nil }
                 chunks.append(chunk)
