@@ -25,7 +25,7 @@ STAMP_FLAGS := -Xswiftc -DDELIVERY_METRICS_STAMPED
 RELEASE_FLAGS := -c release --static-swift-stdlib $(STAMP_FLAGS)
 BINARY := .build/release/delivery-metrics
 
-.PHONY: deps deps-acceptance deps-bench build run test lint unit asan acceptance bench bench-smoke micro-bench fuzz catalogue image image-check clean stamp help
+.PHONY: deps deps-acceptance deps-bench build run test lint unit asan acceptance bench bench-smoke micro-bench fuzz fuzz-smoke catalogue image image-check clean stamp help
 
 help:
 	@echo "make run         build and serve on 127.0.0.1:$(PORT) with a development token"
@@ -34,7 +34,7 @@ help:
 	@echo "make acceptance  black-box tests against the release binary"
 	@echo "make bench       benchmarks beside a Pushgateway (BENCH_SECONDS each, default 10), then micro-bench"
 	@echo "make micro-bench hot-path micro-benchmarks with malloc counts (the Benchmarks package)"
-	@echo "make fuzz        fuzz the HTTP parser for FUZZ_SECONDS (default 60)"
+	@echo "make fuzz        fuzz the parser, form decoders and webhook JSON for FUZZ_SECONDS each (default 60)"
 	@echo "make catalogue   rewrite the README's metric catalogue from the code"
 	@echo "make image       build the container image (docker or nerdctl)"
 	@echo "make image-check run the binary in the runtime stage's root, without an engine"
@@ -79,6 +79,7 @@ test: deps-acceptance deps-bench
 	@scripts/timed.sh asan $(MAKE) --no-print-directory asan
 	@scripts/timed.sh acceptance $(MAKE) --no-print-directory acceptance
 	@scripts/timed.sh bench-smoke $(MAKE) --no-print-directory bench-smoke
+	@scripts/timed.sh fuzz-smoke $(MAKE) --no-print-directory fuzz-smoke
 	@cat .build/stage-times.txt
 
 lint:
@@ -100,9 +101,10 @@ acceptance: deps-acceptance build
 
 ## fuzz: libFuzzer over each decoder's own sources (SwiftPM cannot build one target with -sanitize=fuzzer, so swiftc
 ## compiles each fuzzer and the files it covers into one module). Crashes land in Fuzz/ as crash-* files.
-HTTP_SOURCES := $(addprefix Sources/Loop/HTTP/,RequestParser.swift HTTPError.swift HTTPSyntax.swift HTTPHeaders.swift Request.swift PercentDecoding.swift)
+HTTP_SOURCES := $(addprefix Sources/Loop/HTTP/,RequestParser.swift HTTPError.swift HTTPSyntax.swift HTTPHeaders.swift Request.swift PercentDecoding.swift EchoedInput.swift)
 FUZZ_PARSER_SOURCES := $(HTTP_SOURCES) Fuzz/parser/RequestParserFuzzer.swift
-FUZZ_FORMS_SOURCES := $(HTTP_SOURCES) Sources/Loop/HTTP/Response.swift Sources/Loop/HTTP/HeaderElement.swift \
+FUZZ_FORMS_SOURCES := $(HTTP_SOURCES) Sources/Loop/HTTP/Response.swift Sources/Loop/HTTP/SharedBytes.swift \
+	Sources/Loop/HTTP/HeaderElement.swift \
 	$(addprefix Sources/DeliveryMetrics/,API/FormDecoding.swift API/PushRequest.swift Metrics/MetricError.swift \
 	Metrics/Label.swift Metrics/MetricDefinition.swift Catalogue/Labels.swift Exposition/ExpositionFormat.swift) \
 	Fuzz/forms/FormsFuzzer.swift
@@ -118,15 +120,21 @@ FUZZERS := parser forms json
 .build-fuzz/forms-fuzzer: $(FUZZ_FORMS_SOURCES)
 .build-fuzz/json-fuzzer: $(FUZZ_JSON_SOURCES)
 
+FUZZ_MAX_LEN ?= 65536
+
 fuzz: $(addprefix .build-fuzz/,$(addsuffix -fuzzer,$(FUZZERS)))
 	@for fuzzer in $(FUZZERS); do \
 	    mkdir -p Fuzz/corpus-run/$$fuzzer; \
 	    echo "fuzzing $$fuzzer for $(FUZZ_SECONDS) s"; \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt SWIFT_BACKTRACE=enable=no \
-	        .build-fuzz/$$fuzzer-fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        .build-fuzz/$$fuzzer-fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
 	        -print_final_stats=1 -artifact_prefix=Fuzz/$$fuzzer- Fuzz/corpus-run/$$fuzzer Fuzz/corpus/$$fuzzer \
 	        2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|Done)" || exit 1; \
 	done
+
+## fuzz-smoke: every fuzzer built and run for 20 s, so the fuzz build cannot rot; part of make test.
+fuzz-smoke:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 
 ## image: the container image, when docker or nerdctl has an engine that answers.
 image:

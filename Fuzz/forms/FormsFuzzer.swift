@@ -5,7 +5,7 @@
 @_cdecl("LLVMFuzzerTestOneInput")
 public func formsFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard size > 0 else { return 0 }
-    let selector = data[0] % 3
+    let selector = data[0] % 4
     let rest = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
     switch selector {
     case 0:
@@ -28,6 +28,11 @@ public func formsFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
         if let fields = try? Multipart.fields(rest, boundary: boundary) {
             precondition(fields.count <= Multipart.maxParts)
         }
+    case 2:
+        // What a refusal echoes: short, and no control byte survives to break the line.
+        let echoed = EchoedInput.bytes(rest)
+        precondition(echoed.utf8.count <= 4 * EchoedInput.limit + 3)
+        precondition(!echoed.unicodeScalars.contains { EchoedInput.isControl($0) })
     default:
         let text = String(decoding: rest, as: UTF8.self)
         for label in fuzzLabels {

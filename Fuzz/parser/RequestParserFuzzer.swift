@@ -7,7 +7,8 @@
 @_cdecl("LLVMFuzzerTestOneInput")
 public func requestParserFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    let limits = HTTPLimits(maxHeadBytes: 512, maxBodyBytes: 2048)
+    // Limits large enough for depth: thousands of chunks, trailer lines or header lines in one input.
+    let limits = HTTPLimits(maxHeadBytes: 32 * 1024, maxBodyBytes: 64 * 1024)
     let whole = parseAll([bytes[...]], limits: limits)
     let offset = size == 0 ? 0 : Int(bytes[0]) % (size + 1)
     let split = parseAll([bytes[..<offset], bytes[offset...]], limits: limits)
@@ -19,6 +20,8 @@ public func requestParserFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -
 
 private func parseAll(_ pieces: [ArraySlice<UInt8>], limits: HTTPLimits) -> [String] {
     var parser = RequestParser(limits: limits)
+    // Bodies of GET requests are dropped as the server drops them for routes that take none.
+    var discardsBodies = false
     var events: [String] = []
     for piece in pieces {
         Array(piece).withUnsafeBytes { parser.feed($0) }
@@ -26,9 +29,12 @@ private func parseAll(_ pieces: [ArraySlice<UInt8>], limits: HTTPLimits) -> [Str
             switch event {
             case .head(let head):
                 events.append("head \(head.method) \(head.target) \(head.keepAlive) \(head.expectsContinue)")
+                discardsBodies = head.method == "GET"
+                if discardsBodies { parser.discardBody() }
                 _ = head.pathSegments
                 _ = head.queryItems
             case .request(let request):
+                precondition(!discardsBodies || request.body.isEmpty, "a dropped body was kept")
                 events.append("request \(request.target) \(request.body.count) \(request.body.hashValue)")
             case .failure(let error):
                 events.append("failure \(error)")

@@ -35,6 +35,8 @@ final class Application: HTTPHandler {
     private(set) var pipelinesObserver: PipelinesObserver?
     private var server: HTTPServer!
     private var signalWatchers: [SignalWatcher] = []
+    /// The status page as last rendered; nothing from a request enters it.
+    private let statusPage: StatusPageCache
     private var logFlusher: IterationHook?
     private var gracefulDeadline: Timer?
     private(set) var isReady = false
@@ -58,6 +60,7 @@ final class Application: HTTPHandler {
         instrumentation = Instrumentation(registry)
         webhooks = JobWebhookReceiver(tokens: configuration.webhookTokens, registry: registry, logger: logger)
         catalogueJSON = Array(CatalogueListing.json(registry.deliveryFamilies).utf8)
+        statusPage = StatusPageCache(baseURL: configuration.externalURL)
         // As the original: the build's metadata as labels of a counter added 0 at boot.
         registry.family(named: "version_info")?.store(
             0,
@@ -69,14 +72,7 @@ final class Application: HTTPHandler {
     }
 
     private func addRoutes() {
-        router.add("GET", "/") { [unowned self] request, _ in
-            let host = request.headers["Host"] ?? "127.0.0.1:\(configuration.port)"
-            return Response(
-                status: 200,
-                headers: ["Content-Type": "text/html; charset=utf-8"],
-                body: Array(StatusPage.html(registry, baseURL: "http://\(host)").utf8)
-            )
-        }
+        router.add("GET", "/") { [unowned self] _, _ in statusPage.response(registry) }
         router.add("GET", "/-/healthy") { _, _ in .text(200, "OK\n") }
         router.add("GET", "/-/ready") { [unowned self] _, _ in
             if persistence?.hasFailed == true { return .text(503, "persistence failed\n") }
@@ -125,6 +121,17 @@ final class Application: HTTPHandler {
         for signal in [SIGTERM, SIGINT] {
             let watcher = try SignalWatcher(loop: loop, signal: signal) { [unowned self] signal in
                 beginShutdown(reason: signal == SIGTERM ? "SIGTERM" : "SIGINT")
+            }
+            watcher.unref()
+            signalWatchers.append(watcher)
+        }
+        // There is nothing to reload: a stray signal is logged and ignored, never the end of the process.
+        for (signal, name) in [(SIGHUP, "SIGHUP"), (SIGUSR1, "SIGUSR1"), (SIGUSR2, "SIGUSR2"), (SIGALRM, "SIGALRM")] {
+            let watcher = try SignalWatcher(loop: loop, signal: signal) { [unowned self] _ in
+                logger.warning(
+                    "signal ignored: only SIGTERM and SIGINT stop the service",
+                    metadata: ["signal": "\(name)"]
+                )
             }
             watcher.unref()
             signalWatchers.append(watcher)
@@ -281,6 +288,15 @@ final class Application: HTTPHandler {
     // MARK: - HTTPHandler
 
     func screen(_ head: RequestHead, responder: Responder) -> Response? {
+        if head.target == "*" {
+            // `OPTIONS *` (the parser lets `*` through for OPTIONS only) asks about the server as a whole.
+            return Response(status: 200, headers: ["Allow": "GET, HEAD, POST, DELETE, OPTIONS"])
+        }
+        for name in ["X-Private-Token", "Authorization"] where head.headers.values(name).count > 1 {
+            return .error(HTTPError(400, "more than one \(name) header"))
+        }
+        // Only pushes and webhooks (POST) take a body; any other route drops one unread.
+        responder.discardsBody = head.method != "POST"
         guard let segments = head.pathSegments else {
             return .error(HTTPError(400, "malformed percent-encoding in path"))
         }
@@ -301,10 +317,15 @@ final class Application: HTTPHandler {
             responder.context = MatchedRoute(handler: handler, parameters: parameters, template: template)
             return nil
         case .notFound:
-            return .error(HTTPError(404, "no route for \(head.method) \(head.rawPath)"))
+            return .error(
+                HTTPError(404, "no route for \(EchoedInput.text(head.method)) \(EchoedInput.text(head.rawPath))")
+            )
         case .methodNotAllowed(let allowed):
             var response = Response.error(
-                HTTPError(405, "method \(head.method) not allowed; use \(allowed.joined(separator: ", "))")
+                HTTPError(
+                    405,
+                    "method \(EchoedInput.text(head.method)) not allowed; use \(allowed.joined(separator: ", "))"
+                )
             )
             response.headers.add("Allow", allowed.joined(separator: ", "))
             return response
@@ -341,8 +362,8 @@ final class Application: HTTPHandler {
         )
         guard configuration.accessLog else { return }
         var metadata: Logger.Metadata = [
-            "method": "\(entry.method)",
-            "uri": "\(entry.target)",
+            "method": "\(EchoedInput.text(entry.method))",
+            "uri": "\(LogRedaction.target(entry.target))",
             "proto": "\(entry.version)",
             "status": "\(entry.status)",
             "duration_s": "\(GoFloat.format((entry.durationSeconds * 1e6).rounded() / 1e6))",
@@ -350,9 +371,9 @@ final class Application: HTTPHandler {
             "written_bytes": "\(entry.writtenBytes)",
             "system": "http",
         ]
-        if let host = entry.host { metadata["host"] = "\(host)" }
-        if let agent = entry.userAgent { metadata["user_agent"] = "\(agent)" }
-        if let referrer = entry.referrer { metadata["referrer"] = "\(referrer)" }
+        if let host = LogRedaction.field(entry.host) { metadata["host"] = "\(host)" }
+        if let agent = LogRedaction.field(entry.userAgent) { metadata["user_agent"] = "\(agent)" }
+        if let referrer = LogRedaction.field(entry.referrer) { metadata["referrer"] = "\(referrer)" }
         if let contentType = entry.contentType { metadata["content_type"] = "\(contentType)" }
         logger.info("access", metadata: metadata)
     }

@@ -32,6 +32,9 @@ struct Configuration: Sendable {
     var opsRequestTimeoutMilliseconds = 30_000
     /// Persistence: the snapshot's path (the journal's segments sit beside it); nil keeps everything in memory.
     var persistenceFile: String?
+    /// The URL clients reach the service at, for the status page's `curl` lines; nil writes `$DELIVERY_METRICS_URL`.
+    /// Never taken from a request's `Host` header: the page is cached and shared.
+    var externalURL: String?
     /// Time between snapshots, which let the journal be truncated; taken only when something was written since.
     var persistenceIntervalMilliseconds: UInt64 = 5 * 60_000
 
@@ -182,6 +185,36 @@ struct Flag: Sendable {
             help: "idle keep-alive connections, and stalled bodies, are closed after this (default 60s)"
         ) { value, configuration in
             configuration.http.idleTimeoutMilliseconds = try milliseconds(value, flag: "idle-timeout")
+        },
+        Flag(
+            name: "read-timeout",
+            valueName: "duration",
+            help: "time a whole request, head and body, may take from its first byte, else 408 (default 30s)"
+        ) { value, configuration in
+            configuration.http.readTimeoutMilliseconds = try milliseconds(value, flag: "read-timeout")
+        },
+        Flag(
+            name: "max-buffered-body-bytes",
+            valueName: "int",
+            help: "request bodies held in memory across all connections; more wait unread (default 4 x max-body-bytes)"
+        ) { value, configuration in
+            configuration.http.maxBufferedBodyBytes = try integer(
+                value,
+                flag: "max-buffered-body-bytes",
+                in: 0...1 << 34
+            )
+        },
+        Flag(
+            name: "external-url",
+            valueName: "url",
+            help: "URL clients reach the service at, for the status page's curl lines (default: $DELIVERY_METRICS_URL)"
+        ) { value, configuration in
+            guard value.isEmpty || value.hasPrefix("https://") || value.hasPrefix("http://") else {
+                throw Configuration.Problem(
+                    description: "invalid value \"\(value)\" for flag -external-url: want an http(s) URL"
+                )
+            }
+            configuration.externalURL = value.isEmpty ? nil : String(value.reversed().drop { $0 == "/" }.reversed())
         },
         Flag(
             name: "max-header-bytes",

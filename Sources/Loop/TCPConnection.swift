@@ -147,6 +147,81 @@ public final class TCPConnection: HandleOwner {
         }
     }
 
+    /// Queues `pieces` for sending, in order, without copying them: what the kernel does not take at once stays
+    /// referenced (not copied) until its write callback, so many connections sending one shared render hold it once.
+    public func write(_ pieces: [SharedBytes]) {
+        guard !isClosed else { return }
+        let total = pieces.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return }
+        var written = 0
+        if pendingWriteBytes == 0 {
+            var buffers = pieces.map(Self.buffer(of:))
+            let status = uv_try_write(stream, &buffers, UInt32(buffers.count))
+            if status == Int32(total) { return }
+            if status < 0, status != UV_EAGAIN.rawValue {
+                closeOnError()
+                return
+            }
+            written = max(0, Int(status))
+        }
+        queueWrite(pieces, skipping: written, total: total)
+    }
+
+    private static func buffer(of piece: SharedBytes) -> uv_buf_t {
+        uv_buf_init(
+            UnsafeMutablePointer(mutating: piece.bytes.baseAddress!.assumingMemoryBound(to: CChar.self)),
+            UInt32(piece.count)
+        )
+    }
+
+    /// What a queued write of shared pieces keeps alive until its callback.
+    private final class HeldPieces {
+        let pieces: [SharedBytes]
+        let count: Int
+
+        init(_ pieces: [SharedBytes], count: Int) {
+            self.pieces = pieces
+            self.count = count
+        }
+    }
+
+    private func queueWrite(_ pieces: [SharedBytes], skipping written: Int, total: Int) {
+        var buffers: [uv_buf_t] = []
+        var skip = written
+        for piece in pieces {
+            guard skip < piece.count else {
+                skip -= piece.count
+                continue
+            }
+            let rest = UnsafeRawBufferPointer(rebasing: piece.bytes[skip...])
+            skip = 0
+            buffers.append(
+                uv_buf_init(
+                    UnsafeMutablePointer(mutating: rest.baseAddress!.assumingMemoryBound(to: CChar.self)),
+                    UInt32(rest.count)
+                )
+            )
+        }
+        let count = total - written
+        let request = UnsafeMutablePointer<uv_write_t>.allocate(capacity: 1)
+        request.initialize(to: uv_write_t())
+        request.pointee.data = Unmanaged.passRetained(HeldPieces(pieces, count: count)).toOpaque()
+        pendingWriteBytes += count
+        // libuv copies the buffer descriptors into the request; the bytes they point at are the held pieces.
+        let status = uv_write(request, stream, &buffers, UInt32(buffers.count)) { request, status in
+            let held = Unmanaged<HeldPieces>.fromOpaque(request!.pointee.data).takeRetainedValue()
+            let stream = request!.pointee.handle
+            request!.deallocate()
+            owner(of: stream, as: TCPConnection.self).didWrite(count: held.count, status: status)
+        }
+        if status != 0 {
+            pendingWriteBytes -= count
+            Unmanaged<HeldPieces>.fromOpaque(request.pointee.data).release()
+            request.deallocate()
+            closeOnError()
+        }
+    }
+
     /// Sends FIN once queued writes are out; reading continues, so the peer's last bytes can be drained.
     public func shutdownWrites() {
         guard !isClosed else { return }

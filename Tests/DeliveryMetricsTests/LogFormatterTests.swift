@@ -41,4 +41,18 @@ struct LogFormatterTests {
         sink.append("0123456789")
         #expect(sink.droppedLines == 1)
     }
+
+    @Test func writesRequestFieldsAsStringsWhateverTheyLookLike() throws {
+        let fields = [("host", "00012"), ("user_agent", "-inf"), ("referrer", "0x1p3"), ("status", "1e400x")]
+        let line = LogFormatter(format: .json).line(level: .info, message: "access", fields: fields, time: time)
+        #expect(line.contains(#""host":"00012","user_agent":"-inf","referrer":"0x1p3","status":"1e400x""#))
+    }
+
+    @Test func masksTokensInTheQueryAndCutsTheTarget() {
+        #expect(
+            LogRedaction.target("/a?private_token=s3cret&x=1&token=t&ACCESS_TOKEN=u")
+                == "/a?private_token=[FILTERED]&x=1&token=[FILTERED]&ACCESS_TOKEN=[FILTERED]"
+        )
+        #expect(LogRedaction.target("/" + String(repeating: "a", count: 10_000)).utf8.count < 600)
+    }
 }

@@ -195,6 +195,27 @@ struct RequestParserTests {
         }
         #expect(failed)
     }
+
+    @Test func routesAnAbsoluteFormTargetByItsPath() throws {
+        let parsed = requests(events("GET http://x:2112/-/healthy?a=1 HTTP/1.1\r\nHost: x\r\n\r\n"))
+        #expect(parsed.first?.target == "/-/healthy?a=1")
+        #expect(requests(events("GET HTTPS://x HTTP/1.1\r\nHost: x\r\n\r\n")).first?.target == "/")
+        #expect(requests(events("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")).first?.target == "*")
+    }
+
+    @Test func refusesATargetWithoutALeadingSlash() {
+        for target in ["a/-/healthy", "*", "ftp://x/a"] {
+            let error = Self.firstFailure(events("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n"))
+            #expect(error?.status == 400, "GET \(target)")
+        }
+    }
+
+    private static func firstFailure(_ events: [ParseEvent]) -> HTTPError? {
+        for event in events {
+            if case .failure(let error) = event { return error }
+        }
+        return nil
+    }
 }
 
 extension ParseEvent: Equatable {

@@ -35,7 +35,7 @@ enum FormDecoding {
             throw MetricError(
                 415,
                 "bad_form",
-                "unsupported Content-Type \"\(contentType)\"; send application/x-www-form-urlencoded or multipart/form-data"
+                "unsupported Content-Type \"\(EchoedInput.text(contentType))\"; send application/x-www-form-urlencoded or multipart/form-data"
             )
         }
         // Go's FormValue: an urlencoded body's values come before the query's, a multipart body's after them.

@@ -12,7 +12,11 @@ extension Application {
         guard let family = registry.family(named: name),
             family.definition.namespace == MetricDefinition.deliveryNamespace
         else {
-            return MetricError(404, "unknown_metric", "unknown metric \"\(name)\"; GET /api lists them")
+            return MetricError(
+                404,
+                "unknown_metric",
+                "unknown metric \"\(EchoedInput.text(name))\"; GET /api lists them"
+            )
         }
         if family.definition.serviceOwned {
             return MetricError(
@@ -75,8 +79,9 @@ extension Application {
         logger.warning(
             "api request refused",
             metadata: [
-                "method": "\(head.method)", "uri": "\(head.target)", "status": "\(error.status)",
-                "reason": "\(error.reason)", "error": "\(error.message)",
+                "method": "\(EchoedInput.text(head.method))", "uri": "\(LogRedaction.target(head.target))",
+                "status": "\(error.status)", "reason": "\(error.reason)",
+                "error": "\(EchoedInput.reason(error.message))",
             ]
         )
         instrumentation.countAPIError(error.reason, now: WallClock.now())

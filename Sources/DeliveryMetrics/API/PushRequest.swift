@@ -15,7 +15,11 @@ struct PushRequest {
                 throw MetricError(400, "invalid_value", "Missing or wrong value parameter: no value given")
             }
             guard let parsed = Self.parseFloat(text) else {
-                throw MetricError(400, "invalid_value", "Missing or wrong value parameter: \"\(text)\" is not a number")
+                throw MetricError(
+                    400,
+                    "invalid_value",
+                    "Missing or wrong value parameter: \"\(EchoedInput.text(text))\" is not a number"
+                )
             }
             value = parsed
         } else {

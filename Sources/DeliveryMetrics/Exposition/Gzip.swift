@@ -1,4 +1,5 @@
 import CZlib
+import Loop
 
 /// gzip (RFC 1952) through zlib, for scrapes that send `Accept-Encoding: gzip`.
 enum Gzip {
@@ -6,7 +7,8 @@ enum Gzip {
     /// nothing before them and need nothing after: chunks made apart concatenate into one deflate stream. With the
     /// CRC-32 and size of their input, for the stream's trailer.
     struct Chunk {
-        let blocks: [UInt8]
+        /// Shared, so every scrape that sends this chunk sends the same bytes without a copy.
+        let blocks: SharedBytes
         let checksum: UInt32
         let size: Int
 
@@ -36,8 +38,7 @@ enum Gzip {
                 }
             }
             guard result == Z_OK, stream.avail_in == 0 else { return nil }
-            output.removeSubrange(Int(stream.total_out)...)
-            blocks = output
+            blocks = SharedBytes(output[..<Int(stream.total_out)])
             checksum = input.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
             size = input.count
         }
@@ -45,21 +46,30 @@ enum Gzip {
 
     /// One gzip member (what curl, browsers and Go all read) from chunks compressed apart: the header, the chunks'
     /// blocks, an empty final block, then the CRC-32 of the whole input (combined from the chunks') and its size.
-    static func stream(_ chunks: [Chunk]) -> [UInt8] {
-        var output: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF]
-        output.reserveCapacity(chunks.reduce(32) { $0 + $1.blocks.count })
+    /// As pieces to send in order: the chunks' blocks are the cached ones themselves.
+    static func pieces(_ chunks: [Chunk]) -> [SharedBytes] {
+        var pieces = [header]
+        pieces.reserveCapacity(chunks.count + 2)
         var checksum: UInt = 0
         var size = 0
         for chunk in chunks {
-            output += chunk.blocks
+            pieces.append(chunk.blocks)
             checksum = crc32_combine(checksum, UInt(chunk.checksum), off_t(chunk.size))
             size += chunk.size
         }
         // BFINAL=1, BTYPE=01 (fixed Huffman), end of block: the empty last block.
-        output += [0x03, 0x00]
+        var trailer: [UInt8] = [0x03, 0x00]
         for value in [UInt32(truncatingIfNeeded: checksum), UInt32(truncatingIfNeeded: size)] {
-            for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: value >> shift)) }
+            for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: value >> shift)) }
         }
-        return output
+        pieces.append(SharedBytes(trailer))
+        return pieces
     }
+
+    /// The same member in one array.
+    static func stream(_ chunks: [Chunk]) -> [UInt8] {
+        pieces(chunks).reduce(into: []) { $0 += $1.bytes }
+    }
+
+    private static let header = SharedBytes([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF])
 }

@@ -10,19 +10,19 @@ extension Application {
         let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
         var headers: HTTPHeaders = ["Content-Type": format.contentType]
         var gzipped = false
-        var payload: [UInt8]
+        var pieces: [SharedBytes]
         if ExpositionFormat.acceptsGzip(request.headers["Accept-Encoding"]),
-            let compressed = registry.exposition(format, gzip: true)
+            let compressed = registry.expositionPieces(format, gzip: true)
         {
             headers.add("Content-Encoding", "gzip")
-            payload = compressed
+            pieces = compressed
             gzipped = true
         } else {
-            payload = registry.exposition(format, gzip: false) ?? []
+            pieces = registry.expositionPieces(format, gzip: false) ?? []
         }
         headers.add("Vary", "Accept, Accept-Encoding")
         // Counted after rendering, as promhttp does, so a scrape does not see itself.
         instrumentation.countScrape(format: format, gzip: gzipped, now: now)
-        return Response(status: 200, headers: headers, body: payload)
+        return Response(status: 200, headers: headers, shared: pieces)
     }
 }

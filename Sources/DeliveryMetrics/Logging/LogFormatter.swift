@@ -14,7 +14,7 @@ struct LogFormatter: Sendable {
         case .json:
             var line = "{\"level\":\(Self.jsonString(levelName)),\"msg\":\(Self.jsonString(message))"
             for (key, value) in fields {
-                line += ",\(Self.jsonString(key)):\(Self.jsonValue(value))"
+                line += ",\(Self.jsonString(key)):\(Self.jsonValue(key, value))"
             }
             line += ",\"time\":\(Self.jsonString(timestamp))}"
             return line
@@ -63,15 +63,50 @@ struct LogFormatter: Sendable {
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
     }
 
-    /// Numbers and booleans stay bare in JSON (as labkit writes `status` and `duration_s`); the rest are strings.
-    private static func jsonValue(_ value: String) -> String {
-        if value == "true" || value == "false" { return value }
-        if let first = value.utf8.first, first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39),
-            Double(value) != nil, !value.hasSuffix("."), value.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x20 })
-        {
-            return value
-        }
+    /// Fields the service fills with numbers of its own making (as labkit writes `status` and `duration_s`): only
+    /// these are written bare, and only when they are JSON numbers. Every other field, and above all anything taken
+    /// from a request (`host`, `user_agent`, `uri`...), is a JSON string whatever it looks like.
+    static let numericKeys: Set<String> = [
+        "status", "duration_s", "written_bytes", "records", "skipped_records", "series", "limit", "kept_bytes",
+        "journal_segments", "journal_records", "interval_s", "handles", "graceful_timeout_s", "dropped_bytes",
+        "delay_ms", "connections", "bytes", "attempt", "applied_records", "offset",
+    ]
+    static let booleanKeys: Set<String> = ["async_dns"]
+
+    private static func jsonValue(_ key: String, _ value: String) -> String {
+        if booleanKeys.contains(key), value == "true" || value == "false" { return value }
+        if numericKeys.contains(key), isJSONNumber(value) { return value }
         return jsonString(value)
+    }
+
+    /// RFC 8259's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    static func isJSONNumber(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        var index = 0
+        func digits() -> Int {
+            let start = index
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            return index - start
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { return false }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if digits() == 0 {
+            return false
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { return false }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard digits() > 0 else { return false }
+        }
+        return index == bytes.count
     }
 
     static func jsonString(_ value: String) -> String {

@@ -1,3 +1,5 @@
+import Loop
+
 /// A metric vector at run time: its definition and its series, keyed by label values in declaration order.
 ///
 /// Owned by the loop thread like everything else; every write goes through `apply`, so validation, the series
@@ -220,7 +222,7 @@ final class MetricFamily {
                 throw MetricError(
                     400,
                     "invalid_label_value",
-                    "label \(label.name): \"\(value)\" is not accepted; want \(accepted)"
+                    "label \(label.name): \"\(EchoedInput.text(value))\" is not accepted; want \(accepted)"
                 )
             }
         }

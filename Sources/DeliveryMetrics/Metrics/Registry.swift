@@ -1,3 +1,5 @@
+import Loop
+
 /// Every metric family the service exposes, sorted by name, with a render cache per family and format.
 ///
 /// The single source of truth: the push API, the webhooks, the scraper and (later) persistence replay all write
@@ -7,8 +9,6 @@ final class Registry {
     let families: [MetricFamily]
     private let byAPIName: [String: MetricFamily]
     private var cache: [CacheKey: RenderedFamily] = [:]
-    /// The last exposition's size, to reserve the next one's buffer in one allocation.
-    private var lastSize = 64 * 1024
 
     init(_ definitions: [MetricDefinition], maxSeriesPerMetric: Int, now: Double) {
         families = definitions.map { MetricFamily($0, maxSeries: maxSeriesPerMetric, now: now) }
@@ -40,6 +40,15 @@ final class Registry {
         families.filter { $0.definition.namespace == MetricDefinition.deliveryNamespace }
     }
 
+    /// A number that changes whenever a delivery family picked by `include` is written: the sum of their write
+    /// generations, each of which only grows.
+    func generation(of include: (MetricDefinition) -> Bool) -> UInt64 {
+        families.reduce(0) { total, family in
+            family.definition.namespace == MetricDefinition.deliveryNamespace && include(family.definition)
+                ? total &+ family.generation : total
+        }
+    }
+
     /// Expires stale series in every family; returns how many went.
     @discardableResult
     func expire(now: Double) -> Int {
@@ -51,15 +60,20 @@ final class Registry {
         String(decoding: exposition(format, gzip: false) ?? [], as: UTF8.self)
     }
 
-    /// The whole exposition in `format`, plain or gzip. Each family's rendering, and its deflate chunk, is kept
-    /// until something writes to the family, so an unchanged scrape only concatenates: the chunks are compressed
-    /// apart and end on a full flush, so they join into one gzip member (`Gzip.stream`) that curl, browsers and Go
-    /// all read. Families that change on every scrape (`process_*`) are simply rendered again, alone. Nil only if
-    /// zlib fails; plain never fails.
+    /// The whole exposition in one array (tests and benchmarks read it so; a scrape sends the pieces).
     func exposition(_ format: ExpositionFormat, gzip: Bool) -> [UInt8]? {
-        var output: [UInt8] = []
+        expositionPieces(format, gzip: gzip).map { $0.reduce(into: []) { $0 += $1.bytes } }
+    }
+
+    /// The whole exposition in `format`, plain or gzip, as pieces to send in order. Each family's rendering, and its
+    /// deflate chunk, is kept until something writes to the family, so an unchanged scrape only lists cached pieces,
+    /// and every connection sending them shares the same bytes: the chunks are compressed apart and end on a full
+    /// flush, so they join into one gzip member (`Gzip.pieces`) that curl, browsers and Go all read. Families that
+    /// change on every scrape (`process_*`) are simply rendered again, alone. Nil only if zlib fails.
+    func expositionPieces(_ format: ExpositionFormat, gzip: Bool) -> [SharedBytes]? {
+        var pieces: [SharedBytes] = []
         var chunks: [Gzip.Chunk] = []
-        if gzip { chunks.reserveCapacity(families.count + 1) } else { output.reserveCapacity(lastSize) }
+        if gzip { chunks.reserveCapacity(families.count + 1) } else { pieces.reserveCapacity(families.count + 1) }
         for family in families {
             let key = CacheKey(family: ObjectIdentifier(family), format: format.name)
             var entry: RenderedFamily
@@ -69,11 +83,11 @@ final class Registry {
             } else {
                 var text = ""
                 FamilyRenderer.render(family, as: format, into: &text)
-                entry = RenderedFamily(generation: family.generation, text: Array(text.utf8), chunk: nil)
+                entry = RenderedFamily(generation: family.generation, text: SharedBytes(text.utf8), chunk: nil)
                 changed = true
             }
             if gzip, entry.chunk == nil {
-                entry.chunk = Gzip.Chunk(entry.text)
+                entry.chunk = Gzip.Chunk(entry.text.array)
                 changed = true
             }
             // An unchanged scrape only reads the cache.
@@ -81,8 +95,8 @@ final class Registry {
             if gzip {
                 guard let chunk = entry.chunk else { return nil }
                 chunks.append(chunk)
-            } else {
-                output += entry.text
+            } else if entry.text.count > 0 {
+                pieces.append(entry.text)
             }
         }
         if format != .text {
@@ -90,14 +104,10 @@ final class Registry {
                 guard let end = Self.eofChunk else { return nil }
                 chunks.append(end)
             } else {
-                output += Self.eof
+                pieces.append(Self.eof)
             }
         }
-        guard gzip else {
-            lastSize = output.count
-            return output
-        }
-        return Gzip.stream(chunks)
+        return gzip ? Gzip.pieces(chunks) : pieces
     }
 
     private struct CacheKey: Hashable {
@@ -107,11 +117,11 @@ final class Registry {
 
     private struct RenderedFamily {
         let generation: UInt64
-        let text: [UInt8]
+        let text: SharedBytes
         /// Made on the first gzip scrape after a change, not before: most scrapes of a family may be plain.
         var chunk: Gzip.Chunk?
     }
 
-    private static let eof = Array("# EOF\n".utf8)
-    private static let eofChunk = Gzip.Chunk(eof)
+    private static let eof = SharedBytes("# EOF\n".utf8)
+    private static let eofChunk = Gzip.Chunk(eof.array)
 }

@@ -66,7 +66,10 @@ final class JobWebhookReceiver {
             count(.rejected, source, now: now)
             logger.warning(
                 "webhook refused",
-                metadata: ["source": "\(source.projectPath)", "reason": "body", "error": "\(error.message)"]
+                metadata: [
+                    "source": "\(source.projectPath)", "reason": "body",
+                    "error": "\(EchoedInput.reason(error.message))",
+                ]
             )
             return .error(HTTPError(400, error.message))
         }
@@ -93,10 +96,10 @@ final class JobWebhookReceiver {
                 "webhook event dropped",
                 metadata: [
                     "source": "\(source.projectPath)", "build_id": "\(event.buildID)", "reason": "\(error.reason)",
-                    "error": "\(error.message)",
+                    "error": "\(EchoedInput.reason(error.message))",
                 ]
             )
-            return .text(200, "dropped: \(error.message)\n")
+            return .text(200, "dropped: \(EchoedInput.reason(error.message))\n")
         }
         count(.counted, source, now: now)
         return .text(200, "counted\n")

@@ -11,6 +11,13 @@ public final class HTTPServer {
     /// connection.
     public private(set) var isDraining = false
     private var onDrained: (() -> Void)?
+    /// Connections whose pipeline waits for the next loop turn, in the order they yielded.
+    private var turnWaiters: [HTTPSession] = []
+    private var turnHook: TurnHook?
+    /// Bytes of the body budget reserved by bodies being read.
+    public private(set) var reservedBodyBytes = 0
+    /// Connections whose next body waits for budget, first come first served.
+    private var budgetWaiters: [HTTPSession] = []
 
     public init(
         loop: EventLoop,
@@ -39,6 +46,7 @@ public final class HTTPServer {
         sweeper.start(after: interval, every: interval) { [unowned self] in sweep() }
         sweeper.unref()
         self.sweeper = sweeper
+        turnHook = TurnHook(loop: loop) { [unowned self] in runTurn() }
         return listener.boundAddress
     }
 
@@ -66,8 +74,7 @@ public final class HTTPServer {
         for session in Array(sessions.values) {
             session.close()
         }
-        sweeper?.close()
-        sweeper = nil
+        closeHooks()
         checkDrained()
     }
 
@@ -85,9 +92,71 @@ public final class HTTPServer {
     private func checkDrained() {
         guard isDraining, sessions.isEmpty, let onDrained else { return }
         self.onDrained = nil
+        closeHooks()
+        onDrained()
+    }
+
+    private func closeHooks() {
         sweeper?.close()
         sweeper = nil
-        onDrained()
+        turnHook?.close()
+        turnHook = nil
+        turnWaiters.removeAll()
+        budgetWaiters.removeAll()
+    }
+
+    // MARK: - Fairness
+
+    /// `session` used its share of this turn; it goes on after every other callback of the turn has run.
+    func scheduleTurn(for session: HTTPSession) {
+        turnWaiters.append(session)
+        turnHook?.start()
+    }
+
+    private func runTurn() {
+        let due = turnWaiters
+        turnWaiters.removeAll(keepingCapacity: true)
+        for session in due where !session.isClosed {
+            session.resumeTurn()
+        }
+        if turnWaiters.isEmpty { turnHook?.stop() }
+    }
+
+    // MARK: - Body budget
+
+    /// Reserves `bytes` for a body about to be read, unless they do not fit or others already wait.
+    func reserveBodyBytes(_ bytes: Int) -> Bool {
+        guard budgetWaiters.isEmpty, reservedBodyBytes + bytes <= configuration.bodyBudgetBytes else { return false }
+        reservedBodyBytes += bytes
+        return true
+    }
+
+    func awaitBodyBudget(for session: HTTPSession) {
+        budgetWaiters.append(session)
+    }
+
+    func stopAwaitingBodyBudget(_ session: HTTPSession) {
+        budgetWaiters.removeAll { $0 === session }
+        admitBodies()
+    }
+
+    func releaseBodyBytes(_ bytes: Int) {
+        reservedBodyBytes -= bytes
+        admitBodies()
+    }
+
+    /// Grants waiting bodies their share in arrival order, as long as the first one fits.
+    private func admitBodies() {
+        while let first = budgetWaiters.first {
+            guard let needed = first.awaitedBodyBytes, !first.isClosed else {
+                budgetWaiters.removeFirst()
+                continue
+            }
+            guard reservedBodyBytes + needed <= configuration.bodyBudgetBytes else { return }
+            budgetWaiters.removeFirst()
+            reservedBodyBytes += needed
+            first.budgetGranted(needed)
+        }
     }
 
     private func sweep() {

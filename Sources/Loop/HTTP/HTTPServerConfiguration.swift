@@ -18,12 +18,33 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxPendingOutputBytes = 1024 * 1024
     /// Requests parsed and not yet answered, per connection; past this, reading pauses.
     public var maxPipelinedRequests = 64
+    /// A whole request, head and body, must arrive this long after its first byte, else 408 (Go's
+    /// `http.Server.ReadTimeout`). The clock stands still while the server itself is not reading the connection.
+    public var readTimeoutMilliseconds: UInt64 = 30_000
+    /// What request bodies being read may hold in memory across all connections; nil is four times the largest
+    /// body. A body reserves its `Content-Length` (a chunked one, the largest body) when its head is screened; one
+    /// that does not fit waits, unread, until others free their share.
+    public var maxBufferedBodyBytes: Int?
+    /// Requests one connection may have parsed in one loop turn; the rest of a pipeline waits for the next turn, so
+    /// one connection cannot hold the loop while others wait.
+    public var maxRequestsPerTurn = 8
 
     public init() {}
 
+    /// The body budget in force: never below one largest body, so any single body can be read.
+    var bodyBudgetBytes: Int {
+        max(limits.maxBodyBytes, maxBufferedBodyBytes ?? 4 * limits.maxBodyBytes)
+    }
+
     /// How often deadlines are checked: often enough for the shortest timeout to be kept to within a quarter.
     var sweepIntervalMilliseconds: UInt64 {
-        max(5, min(1_000, min(headTimeoutMilliseconds, idleTimeoutMilliseconds, lingerMilliseconds) / 4))
+        let shortest = min(
+            headTimeoutMilliseconds,
+            idleTimeoutMilliseconds,
+            lingerMilliseconds,
+            readTimeoutMilliseconds
+        )
+        return max(5, min(1_000, shortest / 4))
     }
 }
 

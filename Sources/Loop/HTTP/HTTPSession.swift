@@ -3,11 +3,23 @@ final class HTTPSession: TCPConnectionDelegate {
     private enum Phase {
         /// Reading and answering requests.
         case open
-        /// The last response is decided; once it is out, the write side shuts down.
+        /// The last response is decided; once it is out, the write side shuts down. Nothing more is parsed.
         case closing
         /// Write side shut; reading and discarding until the peer closes or the linger deadline passes.
         case lingering(until: UInt64)
         case closed
+    }
+
+    /// Why `takeRequests` stopped.
+    private enum Stop {
+        /// The parser needs more bytes (or the phase is no longer open).
+        case needBytes
+        /// Answers owed or output queued are at their limit: flushing may make room.
+        case noRoom
+        /// This turn's share of requests is used; the rest waits for the next turn.
+        case yielded
+        /// The body just announced waits for the server's body budget.
+        case waitingForBudget
     }
 
     private let connection: TCPConnection
@@ -18,13 +30,28 @@ final class HTTPSession: TCPConnectionDelegate {
     private var queue: [Responder] = []
     /// The responder of the request whose body is being read.
     private var current: Responder?
+    /// Serialised answers not yet handed to the socket.
     private var output: [UInt8] = []
+    /// Answers with shared bodies, in order, with `output` to follow them (`seal`).
+    private var sealed: [SharedBytes] = []
+    private var sealedBytes = 0
     /// Loop time (ms) of the last byte read or response sent.
     private var lastActivity: UInt64
-    /// Loop time (ms) when the request now being read started; nil between requests.
-    private var requestStartedAt: UInt64?
+    /// Loop time (ms) when the request now being read started, moved later by every span in which the server paused
+    /// reading, so that only the client's own time counts; nil between requests.
+    private var requestClock: UInt64?
+    /// Since when the server has not been reading this connection by its own choice (backpressure, budget, turn).
+    private var pausedSince: UInt64?
     private var peerClosed = false
     private var processing = false
+    /// Requests taken in this turn, against `maxRequestsPerTurn`.
+    private var takenThisTurn = 0
+    /// Waiting for the server's next turn (`resumeTurn`).
+    private(set) var awaitsTurn = false
+    /// The body size waiting for the server's body budget; nil when not waiting.
+    private(set) var awaitedBodyBytes: Int?
+    /// The share of the body budget this connection holds for the body being read.
+    private var reservedBodyBytes = 0
 
     init(connection: TCPConnection, server: HTTPServer) {
         self.connection = connection
@@ -44,11 +71,12 @@ final class HTTPSession: TCPConnectionDelegate {
         lastActivity = server.loop.now
         switch phase {
         case .open:
-            if requestStartedAt == nil { requestStartedAt = lastActivity }
+            if requestClock == nil { requestClock = lastActivity }
             parser.feed(bytes)
+            takenThisTurn = 0
             process()
         case .closing, .lingering:
-            break  // Bytes after the last request are drained and dropped.
+            break  // Bytes after the last request are drained and dropped, never parsed.
         case .closed:
             break
         }
@@ -58,7 +86,7 @@ final class HTTPSession: TCPConnectionDelegate {
         peerClosed = true
         switch phase {
         case .open, .closing:
-            if parser.isMidRequest {
+            if parser.isMidRequest, case .open = phase {
                 close()  // A request cut short can never complete.
             } else if !queue.isEmpty || connection.pendingWriteBytes > 0 {
                 phase = .closing  // Answer what was asked and send what is queued, then close.
@@ -82,6 +110,37 @@ final class HTTPSession: TCPConnectionDelegate {
         updateReading()
     }
 
+    // MARK: - Turns and the body budget
+
+    /// The server's next turn came: take another share of the pipeline.
+    func resumeTurn() {
+        awaitsTurn = false
+        takenThisTurn = 0
+        guard case .open = phase else { return }
+        process()
+        updateReading()
+    }
+
+    /// The server reserved `bytes` of its body budget for the body that waited: read it on the next turn.
+    func budgetGranted(_ bytes: Int) {
+        awaitedBodyBytes = nil
+        reservedBodyBytes = bytes
+        yieldTurn()
+    }
+
+    private func yieldTurn() {
+        guard !awaitsTurn, !isClosed else { return }
+        awaitsTurn = true
+        server.scheduleTurn(for: self)
+    }
+
+    private func releaseBodyBudget() {
+        guard reservedBodyBytes > 0 else { return }
+        let bytes = reservedBodyBytes
+        reservedBodyBytes = 0
+        server.releaseBodyBytes(bytes)
+    }
+
     // MARK: - Requests
 
     /// Takes parsed requests while there is room, sends what is ready, and goes on while sending made room again
@@ -90,44 +149,85 @@ final class HTTPSession: TCPConnectionDelegate {
         guard !processing else { return }
         processing = true
         defer { processing = false }
-        var stoppedForRoom = true
-        while stoppedForRoom {
-            stoppedForRoom = takeRequests()
+        while true {
+            let stop = takeRequests()
             flush()
-            guard case .open = phase, hasRoomForMore else { return }
+            switch stop {
+            case .noRoom:
+                guard case .open = phase, hasRoomForMore else { return }
+            case .yielded:
+                yieldTurn()
+                return
+            case .needBytes, .waitingForBudget:
+                return
+            }
         }
     }
 
-    /// Parses and dispatches requests until the parser needs more bytes (returns false) or there is no room for
-    /// another request (returns true).
-    private func takeRequests() -> Bool {
+    /// Parses and dispatches requests until the parser needs more bytes, there is no room for another request, this
+    /// turn's share is used, or a body waits for budget.
+    private func takeRequests() -> Stop {
         while case .open = phase {
-            guard hasRoomForMore else { return true }
-            guard let event = parser.next() else { return false }
+            guard awaitedBodyBytes == nil else { return .waitingForBudget }
+            guard hasRoomForMore else { return .noRoom }
+            guard takenThisTurn < configuration.maxRequestsPerTurn || current != nil else { return .yielded }
+            guard let event = parser.next() else { return .needBytes }
             switch event {
             case .head(let head):
-                let responder = Responder(head: head, startedAt: EventLoop.hrtime, session: self)
-                queue.append(responder)
-                if let refusal = server.handler.screen(head, responder: responder) {
-                    responder.respond(refusal)
-                    if head.hasBody {
-                        phase = .closing  // The body was not read, so the stream cannot be trusted.
-                    }
-                }
-                current = responder
+                takenThisTurn += 1
+                startRequest(head)
             case .request(let request):
-                requestStartedAt = parser.isMidRequest ? server.loop.now : nil
-                guard let responder = current else { continue }
-                current = nil
-                if !responder.hasResponded {
-                    server.handler.handle(request, responder: responder)
-                }
-                serializeAnswered()  // So that the output cap sees what this request produced.
+                finishRequest(request)
             case .failure(let error):
                 answerAndClose(error)
             }
         }
-        return false
+        return .needBytes
+    }
+
+    /// A head is in: screen it, then decide what becomes of its body (read, dropped, or waiting for budget).
+    private func startRequest(_ head: RequestHead) {
+        let responder = Responder(head: head, startedAt: EventLoop.hrtime, session: self)
+        queue.append(responder)
+        current = responder
+        if let refusal = server.handler.screen(head, responder: responder) {
+            responder.respond(refusal)
+            if head.hasBody {
+                phase = .closing  // The body was not read, so the stream cannot be trusted.
+            }
+            return
+        }
+        guard head.hasBody else { return }
+        if responder.discardsBody {
+            // The route takes no body: answer now, and let the parser drop the bytes as they come.
+            parser.discardBody()
+            server.handler.handle(Request(head: head), responder: responder)
+            if head.expectsContinue {
+                phase = .closing  // The client waits for a `100 Continue` it will not get: its body may not follow.
+            }
+            return
+        }
+        let needed = head.contentLength ?? configuration.limits.maxBodyBytes
+        if server.reserveBodyBytes(needed) {
+            reservedBodyBytes = needed
+        } else {
+            awaitedBodyBytes = needed
+            server.awaitBodyBudget(for: self)
+        }
+    }
+
+    private func finishRequest(_ request: Request) {
+        requestClock = parser.isMidRequest ? server.loop.now : nil
+        guard let responder = current else { return }
+        current = nil
+        if !responder.hasResponded {
+            server.handler.handle(request, responder: responder)
+        }
+        releaseBodyBudget()
+        if !request.head.keepAlive {
+            phase = .closing  // RFC 9112 §9.6: nothing after a request with `close` is processed.
+        }
+        serializeAnswered()  // So that the output cap sees what this request produced.
     }
 
     /// Whether another request may be taken: answers owed below the pipeline limit, and output (gathered or still
@@ -135,12 +235,13 @@ final class HTTPSession: TCPConnectionDelegate {
     /// cannot produce unbounded output either.
     private var hasRoomForMore: Bool {
         queue.count < configuration.maxPipelinedRequests
-            && output.count + connection.pendingWriteBytes <= configuration.maxPendingOutputBytes
+            && output.count + sealedBytes + connection.pendingWriteBytes <= configuration.maxPendingOutputBytes
     }
 
     func responderDidAnswer() {
         guard !processing else { return }  // `process` flushes when it is done.
         flush()
+        guard !awaitsTurn else { return }  // The next turn goes on with the pipeline.
         process()
     }
 
@@ -148,7 +249,13 @@ final class HTTPSession: TCPConnectionDelegate {
     private func flush() {
         guard !isClosed else { return }
         serializeAnswered()
-        if !output.isEmpty {
+        if !sealed.isEmpty {
+            seal()
+            lastActivity = server.loop.now
+            connection.write(sealed)
+            sealed.removeAll()
+            sealedBytes = 0
+        } else if !output.isEmpty {
             lastActivity = server.loop.now
             connection.write(output)
             output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
@@ -160,11 +267,19 @@ final class HTTPSession: TCPConnectionDelegate {
         updateReading()
     }
 
+    /// Moves what `output` holds into `sealed`, so shared pieces can follow it in order.
+    private func seal() {
+        guard !output.isEmpty else { return }
+        sealed.append(SharedBytes(output))
+        sealedBytes += output.count
+        output.removeAll(keepingCapacity: true)
+    }
+
     /// Moves the answers at the front of the queue into `output`, in order, stopping at the first one still owed.
     private func serializeAnswered() {
         while let first = queue.first {
             guard let response = first.response else {
-                if first.owesContinue {
+                if first.owesContinue, !(first === current && awaitedBodyBytes != nil) {
                     output.append(contentsOf: ResponseWriter.continueLine)
                     first.owesContinue = false
                 }
@@ -174,14 +289,20 @@ final class HTTPSession: TCPConnectionDelegate {
             let isLast: Bool
             if case .open = phase { isLast = queue.isEmpty && server.isDraining } else { isLast = queue.isEmpty }
             let keepAlive = first.head.keepAlive && !isLast
+            let omitBody = first.head.method == "HEAD"
             ResponseWriter.write(
                 response,
                 keepAlive: keepAlive,
                 version: first.head.version,
-                omitBody: first.head.method == "HEAD",
+                omitBody: omitBody,
                 date: server.date.current(),
                 into: &output
             )
+            if !omitBody, !response.shared.isEmpty {
+                seal()
+                sealed += response.shared
+                sealedBytes += response.shared.reduce(0) { $0 + $1.count }
+            }
             log(first, response)
             if !keepAlive {
                 phase = .closing
@@ -206,7 +327,7 @@ final class HTTPSession: TCPConnectionDelegate {
             userAgent: details ? head.headers["User-Agent"] : nil,
             referrer: details ? head.headers["Referer"] : nil,
             contentType: details ? response.headers["Content-Type"] : nil,
-            writtenBytes: response.body.count,
+            writtenBytes: response.bodyCount,
             route: responder.route
         )
         server.handler.didRespond(entry)
@@ -214,14 +335,22 @@ final class HTTPSession: TCPConnectionDelegate {
 
     // MARK: - Flow control and closing
 
-    /// Reads only while there is room: output below its cap, answers owed below the pipeline limit.
+    /// Reads only while there is room (output below its cap, answers owed below the pipeline limit), this turn's
+    /// share is not used up, and no body waits for budget. Time the server spends not reading by its own choice is
+    /// not counted against the client's request deadlines.
     private func updateReading() {
         switch phase {
         case .open:
-            if hasRoomForMore, !peerClosed {
+            guard !peerClosed else { return connection.stopReading() }
+            if hasRoomForMore, !awaitsTurn, awaitedBodyBytes == nil {
+                if let since = pausedSince {
+                    requestClock = requestClock.map { $0 &+ (server.loop.now &- since) }
+                    pausedSince = nil
+                }
                 connection.startReading()
                 if parser.bufferedByteCount > 0, !processing { process() }
             } else {
+                if pausedSince == nil { pausedSince = server.loop.now }
                 connection.stopReading()
             }
         case .closing:
@@ -251,20 +380,20 @@ final class HTTPSession: TCPConnectionDelegate {
         case .lingering(let until):
             if now >= until { close() }
         case .open:
-            // While answers of ours are pending, the client is not the one who is late.
-            guard !queue.contains(where: { $0 !== current }) else { return }
-            if current != nil {
-                if now &- lastActivity >= configuration.idleTimeoutMilliseconds {
-                    timeOut("request body not received in time")
-                }
-            } else if parser.bufferedByteCount > 0, let started = requestStartedAt {
-                if !hasRoomForMore {
-                    // Reading is paused until the client reads our answers (backpressure): what it sent is here, so
-                    // its head clock stands still, and only the idle timeout bounds a client that does not read.
-                    requestStartedAt = now
-                    if now &- lastActivity >= configuration.idleTimeoutMilliseconds { close() }
-                } else if now &- started >= configuration.headTimeoutMilliseconds {
+            // While answers of ours are pending, or the server holds the request back, the client is not late.
+            guard !queue.contains(where: { $0 !== current }), !awaitsTurn, awaitedBodyBytes == nil else { return }
+            if pausedSince != nil {
+                // Backpressure: what the client sent is here, so its request clock stands still, and only the idle
+                // timeout bounds a client that does not read our answers.
+                if now &- lastActivity >= configuration.idleTimeoutMilliseconds { close() }
+            } else if let started = requestClock {
+                let elapsed = now &- started
+                if elapsed >= configuration.readTimeoutMilliseconds {
+                    timeOut("request not received within the read timeout")
+                } else if current == nil, elapsed >= configuration.headTimeoutMilliseconds {
                     timeOut("request head not received in time")
+                } else if current != nil, now &- lastActivity >= configuration.idleTimeoutMilliseconds {
+                    timeOut("request body not received in time")
                 }
             } else if now &- lastActivity >= configuration.idleTimeoutMilliseconds {
                 close()
@@ -287,6 +416,7 @@ final class HTTPSession: TCPConnectionDelegate {
         if current == nil { queue.append(responder) }
         current = nil
         phase = .closing
+        releaseBodyBudget()
         responder.respond(.error(error))
     }
 
@@ -299,7 +429,7 @@ final class HTTPSession: TCPConnectionDelegate {
         // Otherwise `flush` sends the remaining answers with `Connection: close`.
     }
 
-    private var isClosed: Bool {
+    var isClosed: Bool {
         if case .closed = phase { return true }
         return false
     }
@@ -309,6 +439,13 @@ final class HTTPSession: TCPConnectionDelegate {
         phase = .closed
         queue.removeAll()
         current = nil
+        sealed.removeAll()
+        sealedBytes = 0
+        releaseBodyBudget()
+        if awaitedBodyBytes != nil {
+            awaitedBodyBytes = nil
+            server.stopAwaitingBodyBudget(self)
+        }
         connection.delegate = nil
         connection.close()
         server.sessionDidClose(self)

@@ -34,6 +34,10 @@ public struct RequestParser: Sendable {
     private var lineStart = 0
     private var sawRequestLine = false
     private var chunkedBody: [UInt8] = []
+    /// The de-chunked size so far, counted apart from `chunkedBody` because a discarded body keeps no bytes.
+    private var chunkedBytes = 0
+    /// The current request's body is being dropped (`discardBody`).
+    private var discarding = false
 
     public init(limits: HTTPLimits = HTTPLimits()) {
         self.limits = limits
@@ -62,36 +66,73 @@ public struct RequestParser: Sendable {
     public var bufferedByteCount: Int { buffer.count - position }
 
     /// The next event, or nil when more bytes are needed (or after a failure).
+    ///
+    /// One loop over the states: a state that consumed what it needed moves on by `continue`, never by calling
+    /// `next()` again, so the stack stays flat however many chunks or trailer lines one feed holds.
     public mutating func next() -> ParseEvent? {
-        switch state {
-        case .failed:
-            return nil
-        case .head:
-            return parseHead()
-        case .fixedBody(let head, let length):
-            guard buffer.count - position >= length else { return nil }
-            let body = Array(buffer[position..<position + length])
-            position += length
-            return finish(head, body: body)
-        case .chunkSize(let head):
-            return parseChunkSize(head)
-        case .chunkData(let head, let remaining):
-            let available = min(remaining, buffer.count - position)
-            guard available > 0 else { return nil }
-            chunkedBody.append(contentsOf: buffer[position..<position + available])
-            position += available
-            state = available == remaining ? .chunkDataEnd(head) : .chunkData(head, remaining: remaining - available)
-            return next()
-        case .chunkDataEnd(let head):
-            guard let line = takeLine(maxLength: 0) else {
-                return buffer.count - position >= 2 ? fail(400, "chunk data not followed by CRLF") : nil
+        while true {
+            switch state {
+            case .failed:
+                return nil
+            case .head:
+                return parseHead()
+            case .fixedBody(let head, let length):
+                if discarding {
+                    // A body the route does not take: dropped as it arrives, never held.
+                    let available = min(length, buffer.count - position)
+                    position += available
+                    guard available == length else {
+                        state = .fixedBody(head, length: length - available)
+                        return nil
+                    }
+                    return finish(head, body: [])
+                }
+                guard buffer.count - position >= length else { return nil }
+                let body = Array(buffer[position..<position + length])
+                position += length
+                return finish(head, body: body)
+            case .chunkSize(let head):
+                switch parseChunkSize(head) {
+                case .needMore: return nil
+                case .event(let event): return event
+                case .advanced: continue
+                }
+            case .chunkData(let head, let remaining):
+                let available = min(remaining, buffer.count - position)
+                guard available > 0 else { return nil }
+                if !discarding {
+                    chunkedBody.append(contentsOf: buffer[position..<position + available])
+                }
+                position += available
+                state =
+                    available == remaining ? .chunkDataEnd(head) : .chunkData(head, remaining: remaining - available)
+            case .chunkDataEnd(let head):
+                guard let line = takeLine(maxLength: 0) else {
+                    return buffer.count - position >= 2 ? fail(400, "chunk data not followed by CRLF") : nil
+                }
+                guard line.isEmpty else { return fail(400, "chunk data longer than its size") }
+                state = .chunkSize(head)
+            case .trailers(let head, let bytes):
+                switch parseTrailers(head, bytes: bytes) {
+                case .needMore: return nil
+                case .event(let event): return event
+                case .advanced: continue
+                }
             }
-            guard line.isEmpty else { return fail(400, "chunk data longer than its size") }
-            state = .chunkSize(head)
-            return next()
-        case .trailers(let head, let bytes):
-            return parseTrailers(head, bytes: bytes)
         }
+    }
+
+    /// Drops the body of the request whose head was just announced instead of keeping it: the route takes none, so
+    /// its bytes are consumed as they arrive and the request completes with an empty body.
+    public mutating func discardBody() {
+        discarding = true
+    }
+
+    /// What one step of a chunked body did.
+    private enum Step {
+        case needMore
+        case event(ParseEvent)
+        case advanced
     }
 
     // MARK: - Head
@@ -137,8 +178,10 @@ public struct RequestParser: Sendable {
         case .failure(let error):
             return fail(error)
         case .success(let head):
+            discarding = false
             if head.isChunked {
                 chunkedBody = []
+                chunkedBytes = 0
                 state = .chunkSize(head)
             } else {
                 state = .fixedBody(head, length: head.contentLength ?? 0)
@@ -185,6 +228,9 @@ public struct RequestParser: Sendable {
         guard !target.isEmpty, target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             return .failure(HTTPError(400, "malformed request target"))
         }
+        guard let originForm = Self.originForm(of: target, method: method) else {
+            return .failure(HTTPError(400, "request target must be a path starting with /, or an absolute http URL"))
+        }
         let prefix = Array("HTTP/".utf8)
         guard version.count == 8, version.starts(with: prefix) else {
             return .failure(HTTPError(400, "malformed HTTP version"))
@@ -199,11 +245,32 @@ public struct RequestParser: Sendable {
         return .success(
             (
                 String(decoding: method, as: UTF8.self),
-                String(decoding: target, as: UTF8.self),
+                String(decoding: originForm, as: UTF8.self),
                 minor == UInt8(ascii: "0") ? .http10 : .http11
             )
         )
     }
+
+    /// The target in origin form (`/path?query`), as RFC 9112 §3.2 allows it: origin form as it is, absolute form
+    /// (`http://host/path`, which a server must accept) by its path, `*` for `OPTIONS`; nil for anything else, so a
+    /// target that does not start with `/` is never routed by accident.
+    static func originForm(of target: ArraySlice<UInt8>, method: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        if target.first == UInt8(ascii: "/") { return target }
+        if target.elementsEqual("*".utf8) { return method.elementsEqual("OPTIONS".utf8) ? target : nil }
+        for scheme in ["http://", "https://"] {
+            let prefix = target.prefix(scheme.utf8.count)
+            guard prefix.count == scheme.utf8.count, zip(prefix, scheme.utf8).allSatisfy({ lowercaseASCII($0) == $1 })
+            else { continue }
+            let afterScheme = target.dropFirst(scheme.utf8.count)
+            let isPathStart: (UInt8) -> Bool = { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }
+            guard let authorityEnd = afterScheme.firstIndex(where: isPathStart) else { return Self.rootPath[...] }
+            let rest = target[authorityEnd...]
+            return rest.first == UInt8(ascii: "/") ? rest : (Self.rootPath + rest)[...]
+        }
+        return nil
+    }
+
+    private static let rootPath: [UInt8] = [UInt8(ascii: "/")]
 
     private func parseHeaderLine(_ line: ArraySlice<UInt8>) -> Result<(name: String, value: String), HTTPError> {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
@@ -231,37 +298,38 @@ public struct RequestParser: Sendable {
 
     // MARK: - Chunked bodies
 
-    private mutating func parseChunkSize(_ head: RequestHead) -> ParseEvent? {
+    private mutating func parseChunkSize(_ head: RequestHead) -> Step {
         let maxLineLength = 1024
         guard let line = takeLine(maxLength: maxLineLength) else {
-            return buffer.count - position > maxLineLength ? fail(400, "chunk size line too long") : nil
+            return buffer.count - position > maxLineLength ? .event(fail(400, "chunk size line too long")) : .needMore
         }
         let sizePart = line.prefix { $0 != UInt8(ascii: ";") }.dropLast(while: { $0 == 0x20 || $0 == 0x09 })
         guard !sizePart.isEmpty, sizePart.allSatisfy({ PercentDecoding.hexValue($0) != nil }) else {
-            return fail(400, "malformed chunk size")
+            return .event(fail(400, "malformed chunk size"))
         }
         let significant = sizePart.drop { $0 == UInt8(ascii: "0") }
-        guard significant.count <= 8 else { return fail(413, "request body too large") }
+        guard significant.count <= 8 else { return .event(fail(413, "request body too large")) }
         let size = significant.reduce(0) { $0 << 4 | Int(PercentDecoding.hexValue($1)!) }
-        guard chunkedBody.count + size <= limits.maxBodyBytes else { return fail(413, "request body too large") }
+        guard chunkedBytes + size <= limits.maxBodyBytes else { return .event(fail(413, "request body too large")) }
+        chunkedBytes += size
         state = size == 0 ? .trailers(head, bytes: 0) : .chunkData(head, remaining: size)
-        return next()
+        return .advanced
     }
 
-    private mutating func parseTrailers(_ head: RequestHead, bytes: Int) -> ParseEvent? {
+    private mutating func parseTrailers(_ head: RequestHead, bytes: Int) -> Step {
         let available = limits.maxHeadBytes - bytes
         guard let line = takeLine(maxLength: available) else {
-            return buffer.count - position > available ? fail(431, "trailer section too large") : nil
+            return buffer.count - position > available ? .event(fail(431, "trailer section too large")) : .needMore
         }
         if line.isEmpty {
             let body = chunkedBody
             chunkedBody = []
-            return finish(head, body: body)
+            return .event(finish(head, body: body))
         }
         // Trailer fields are checked for syntax and otherwise ignored.
-        if case .failure(let error) = parseHeaderLine(line) { return fail(error) }
+        if case .failure(let error) = parseHeaderLine(line) { return .event(fail(error)) }
         state = .trailers(head, bytes: bytes + line.count + 2)
-        return next()
+        return .advanced
     }
 
     // MARK: - Helpers
@@ -295,6 +363,7 @@ public struct RequestParser: Sendable {
         scanFrom = 0
         lineStart = 0
         chunkedBody = []
+        chunkedBytes = 0
         return .failure(error)
     }
 

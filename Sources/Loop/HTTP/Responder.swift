@@ -12,6 +12,9 @@ public final class Responder {
     /// What the handler decided about this request when it screened the head (its matched route, say), so the
     /// decision is not made twice.
     public var context: AnyObject?
+    /// Set while screening for a route that takes no body: a body sent anyway is dropped as it arrives, never held,
+    /// and the request is handled as soon as its head is in.
+    public var discardsBody = false
 
     init(head: RequestHead, startedAt: UInt64, session: HTTPSession?) {
         self.head = head

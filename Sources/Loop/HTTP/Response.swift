@@ -3,12 +3,21 @@ public struct Response: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// Sent after `body` without being copied per connection: the pieces of a cached render.
+    public var shared: [SharedBytes]
 
-    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], shared: [SharedBytes] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.shared = shared
     }
+
+    /// What `Content-Length` says: `body` and the shared pieces together.
+    public var bodyCount: Int { shared.reduce(body.count) { $0 + $1.count } }
+
+    /// The whole body as one array (tests read it so; the server never joins the pieces).
+    public var joinedBody: [UInt8] { shared.reduce(into: body) { $0 += $1.bytes } }
 
     /// A plain-text response; `text` is sent as given.
     public static func text(_ status: Int, _ text: String, headers: HTTPHeaders = [:]) -> Response {
@@ -19,7 +28,7 @@ public struct Response: Sendable {
 
     /// A refusal: the status and a one-line reason, ending in a newline as Go's `http.Error` writes it.
     public static func error(_ error: HTTPError) -> Response {
-        text(error.status, error.reason + "\n")
+        text(error.status, EchoedInput.reason(error.reason) + "\n")
     }
 
     /// The reason phrase for the status line.

@@ -2,7 +2,8 @@
 public enum ResponseWriter {
     static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    /// Appends the status line, headers and (unless `omitBody`, as for HEAD) the body to `output`.
+    /// Appends the status line, headers and (unless `omitBody`, as for HEAD) the body to `output`. The shared pieces
+    /// are not appended: the caller sends them after `output`, by reference.
     public static func write(
         _ response: Response,
         keepAlive: Bool,
@@ -25,7 +26,7 @@ public enum ResponseWriter {
             append(field.value, &output)
         }
         append("\r\nContent-Length: ", &output)
-        append(String(response.body.count), &output)
+        append(String(response.bodyCount), &output)
         if !keepAlive {
             append("\r\nConnection: close", &output)
         } else if version == .http10 {
