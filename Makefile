@@ -25,7 +25,7 @@ STAMP_FLAGS := -Xswiftc -DDELIVERY_METRICS_STAMPED
 RELEASE_FLAGS := -c release --static-swift-stdlib $(STAMP_FLAGS)
 BINARY := .build/release/delivery-metrics
 
-.PHONY: deps deps-acceptance deps-bench build run test lint unit asan acceptance bench bench-smoke micro-bench fuzz fuzz-smoke catalogue image image-check clean stamp help
+.PHONY: deps deps-acceptance deps-bench build run test lint check-recursion unit asan acceptance bench bench-smoke micro-bench fuzz fuzz-smoke catalogue image image-check clean stamp help
 
 help:
 	@echo "make run         build and serve on 127.0.0.1:$(PORT) with a development token"
@@ -82,8 +82,20 @@ test: deps-acceptance deps-bench
 	@scripts/timed.sh fuzz-smoke $(MAKE) --no-print-directory fuzz-smoke
 	@cat .build/stage-times.txt
 
-lint:
+lint: check-recursion
 	$(SWIFT) format lint --strict --parallel -r Sources Tests Acceptance Fuzz Plugins Package.swift
+
+## check-recursion: no cycle in the call graph of the decoders of client input (the fuzzers' source sets, built as IR
+## at -Onone), but the JSON parser's, which is capped at depth 64.
+check-recursion:
+	@mkdir -p .build-recursion
+	@for set in PARSER FORMS JSON; do \
+	    swiftc -Onone -emit-ir -wmo -parse-as-library -module-name Recursion$$set \
+	        $$(echo "$(FUZZ_PARSER_SOURCES)|$(FUZZ_FORMS_SOURCES)|$(FUZZ_JSON_SOURCES)" | \
+	        cut -d'|' -f$$(case $$set in PARSER) echo 1;; FORMS) echo 2;; JSON) echo 3;; esac)) \
+	        -o .build-recursion/$$set.ll && \
+	    scripts/check-recursion.py .build-recursion/$$set.ll "JSONParser." || exit 1; \
+	done
 
 unit: deps
 	$(SWIFT) build --build-tests

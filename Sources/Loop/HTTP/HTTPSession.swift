@@ -73,8 +73,10 @@ final class HTTPSession: TCPConnectionDelegate {
         case .open:
             if requestClock == nil { requestClock = lastActivity }
             parser.feed(bytes)
-            takenThisTurn = 0
-            process()
+            if !awaitsTurn {
+                takenThisTurn = 0
+                process()
+            }
         case .closing, .lingering:
             break  // Bytes after the last request are drained and dropped, never parsed.
         case .closed:
@@ -128,10 +130,13 @@ final class HTTPSession: TCPConnectionDelegate {
         yieldTurn()
     }
 
+    /// Puts the rest of the pipeline off to the next turn, and stops reading until then, so the parser's buffer
+    /// cannot grow faster than its requests are taken.
     private func yieldTurn() {
         guard !awaitsTurn, !isClosed else { return }
         awaitsTurn = true
         server.scheduleTurn(for: self)
+        updateReading()
     }
 
     private func releaseBodyBudget() {
