@@ -91,7 +91,11 @@ final class Application: HTTPHandler {
         // One route per enabled webhook source, so the token to expect is known from the route alone.
         for route in webhooks.enabledSources.keys.sorted() {
             router.add("POST", route) { [unowned self] request, _ in
-                webhooks.handle(request, route: route, now: WallClock.now())
+                // A full disk drops the event (GitLab would disable a hook that keeps failing), counted.
+                if let persistence, !persistence.hasRoomForWrites {
+                    return webhooks.dropForFullDisk(route: route, now: WallClock.now())
+                }
+                return webhooks.handle(request, route: route, now: WallClock.now())
             }
         }
     }

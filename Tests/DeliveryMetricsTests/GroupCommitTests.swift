@@ -23,7 +23,8 @@ struct GroupCommitTests {
             files: files,
             paths: PersistencePaths(snapshot: "/nowhere/state"),
             segment: 1,
-            descriptor: 999
+            descriptor: 999,
+            reservedBytes: JournalWriter.defaultReservation
         )
         writer.onFailure = failures
         let hook = IterationHook(loop: loop) { writer.flush() }

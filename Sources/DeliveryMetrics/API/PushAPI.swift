@@ -9,6 +9,14 @@ extension Application {
             return MetricError(401, "unauthorized", "Missing or wrong X-Private-Token")
         }
         guard let name = parameters["metric"] else { return nil }  // GET /api
+        if let persistence, !persistence.hasRoomForWrites {
+            return MetricError(
+                507,
+                "disk_full",
+                "insufficient storage: the journal cannot reserve disk space; nothing was changed, and writes are "
+                    + "accepted again once space is free"
+            )
+        }
         guard let family = registry.family(named: name),
             family.definition.namespace == MetricDefinition.deliveryNamespace
         else {

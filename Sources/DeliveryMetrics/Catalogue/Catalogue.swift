@@ -297,7 +297,7 @@ enum Catalogue {
                     "reason",
                     oneOf: [
                         "series_limit", "invalid_label_value", "invalid_value", "wrong_label_count",
-                        "unsupported_operation",
+                        "unsupported_operation", "disk_full",
                     ]
                 )
             ],
@@ -392,6 +392,20 @@ enum Catalogue {
                 .counter,
                 name: "persistence_snapshots_total",
                 help: "Snapshots written since boot, each of which lets the journal be truncated",
+                serviceOwned: true,
+                describesProcess: true
+            ),
+            MetricDefinition(
+                .gauge,
+                name: "persistence_damaged_files",
+                help: "Damaged state files kept aside beside the state for inspection (at most two; the oldest go)",
+                serviceOwned: true,
+                describesProcess: true
+            ),
+            MetricDefinition(
+                .gauge,
+                name: "persistence_disk_full",
+                help: "1 while the journal cannot reserve disk space and writes are refused with 507, else 0",
                 serviceOwned: true,
                 describesProcess: true
             ),

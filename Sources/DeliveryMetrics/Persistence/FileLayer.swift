@@ -1,4 +1,5 @@
 import Glibc
+import Loop
 
 /// The file operations persistence needs, as one protocol so a test can put a recorder in their place and check
 /// their order (append, sync, then respond), which `kill -9` cannot show: the page cache survives it.
@@ -7,41 +8,68 @@ import Glibc
 protocol FileLayer: Sendable {
     /// Opens (creating) a journal segment for appending, and syncs its folder so the new name is durable.
     func openSegment(_ path: String) throws(IOError) -> Int32
+    /// Reserves disk space for `length` more bytes from `offset` without changing the file's size; ENOSPC when the
+    /// disk cannot hold them.
+    func reserve(_ descriptor: Int32, offset: Int, length: Int) throws(IOError)
     func append(_ bytes: [UInt8], to descriptor: Int32) throws(IOError)
     /// `fdatasync`: the appended bytes are on disk when it returns.
     func sync(_ descriptor: Int32) throws(IOError)
     func close(_ descriptor: Int32)
     /// Temporary file, write, fsync, rename over `path`, fsync the folder: after a crash, `path` holds the old
-    /// content or the new, never a mix.
-    func replaceAtomically(_ path: String, with bytes: [UInt8]) throws(IOError)
+    /// content or the new, never a mix. With `keepingAside`, the old file stays under that name (a hard link made
+    /// before the rename: no copy, and no moment without `path`).
+    func replaceAtomically(_ path: String, with bytes: [UInt8], keepingAside: String?) throws(IOError)
     func remove(_ path: String) throws(IOError)
+    /// `rename(2)`, for keeping a damaged file aside.
+    func rename(_ path: String, to newPath: String) throws(IOError)
+    /// Cuts a file back to `length` bytes (a torn journal tail to its last whole record), synced.
+    func truncate(_ path: String, to length: Int) throws(IOError)
     /// The names in a folder.
     func list(_ folder: String) throws(IOError) -> [String]
-    /// A whole file; nil when it does not exist.
+    /// A whole regular file; nil when it does not exist. Anything else at the path (a FIFO, a folder, a device) is an
+    /// error: opened without blocking and checked before a byte is read, so a FIFO cannot hang the boot.
     func read(_ path: String) throws(IOError) -> [UInt8]?
+    /// Bytes free on the file system that holds `folder`, nil when it cannot tell.
+    func freeBytes(_ folder: String) -> Int?
 }
 
 struct IOError: Error, CustomStringConvertible {
     let description: String
+    /// The errno, so that callers can tell a full disk (ENOSPC, EDQUOT) from other failures.
+    let code: Int32
 
     init(_ call: String, _ path: String, errno code: Int32 = errno) {
         description = "\(call) \(path): \(String(cString: strerror(code)))"
+        self.code = code
     }
+
+    init(notRegular path: String) {
+        description = "\(path) is not a regular file"
+        code = EINVAL
+    }
+
+    var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
 }
 
 /// The real thing: POSIX calls, retried on EINTR, never on a failed sync (after one, the kernel may have dropped
 /// the dirty pages, so a retry could report success for data that is gone).
 struct POSIXFileLayer: FileLayer {
     func openSegment(_ path: String) throws(IOError) -> Int32 {
-        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
         guard descriptor >= 0 else { throw IOError("open", path) }
         do throws(IOError) {
+            try Self.requireRegular(descriptor, path)
             try syncFolder(of: path)
         } catch {
             Glibc.close(descriptor)
             throw error
         }
         return descriptor
+    }
+
+    func reserve(_ descriptor: Int32, offset: Int, length: Int) throws(IOError) {
+        let code = FileSpace.reserve(descriptor, offset: offset, length: length)
+        if code != 0 { throw IOError("fallocate", "journal", errno: code) }
     }
 
     func append(_ bytes: [UInt8], to descriptor: Int32) throws(IOError) {
@@ -68,9 +96,11 @@ struct POSIXFileLayer: FileLayer {
         Glibc.close(descriptor)
     }
 
-    func replaceAtomically(_ path: String, with bytes: [UInt8]) throws(IOError) {
+    func replaceAtomically(_ path: String, with bytes: [UInt8], keepingAside: String?) throws(IOError) {
         let temporary = path + ".tmp"
-        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // A leftover from a crash, or a link someone put there, goes first; the new file is then ours alone.
+        guard unlink(temporary) == 0 || errno == ENOENT else { throw IOError("unlink", temporary) }
+        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw IOError("open", temporary) }
         do throws(IOError) {
             try append(bytes, to: descriptor)
@@ -81,12 +111,39 @@ struct POSIXFileLayer: FileLayer {
             throw error
         }
         Glibc.close(descriptor)
-        guard rename(temporary, path) == 0 else { throw IOError("rename", temporary) }
+        if let keepingAside {
+            guard link(path, keepingAside) == 0 || errno == ENOENT else { throw IOError("link", keepingAside) }
+        }
+        guard Glibc.rename(temporary, path) == 0 else { throw IOError("rename", temporary) }
         try syncFolder(of: path)
     }
 
     func remove(_ path: String) throws(IOError) {
         guard unlink(path) == 0 || errno == ENOENT else { throw IOError("unlink", path) }
+    }
+
+    func rename(_ path: String, to newPath: String) throws(IOError) {
+        guard Glibc.rename(path, newPath) == 0 else { throw IOError("rename", path) }
+        try syncFolder(of: path)
+    }
+
+    func truncate(_ path: String, to length: Int) throws(IOError) {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard descriptor >= 0 else { throw IOError("open", path) }
+        defer { Glibc.close(descriptor) }
+        try Self.requireRegular(descriptor, path)
+        guard ftruncate(descriptor, off_t(length)) == 0 else { throw IOError("ftruncate", path) }
+        guard fsync(descriptor) == 0 else { throw IOError("fsync", path) }
+    }
+
+    func freeBytes(_ folder: String) -> Int? {
+        FileSpace.freeBytes(at: folder)
+    }
+
+    private static func requireRegular(_ descriptor: Int32, _ path: String) throws(IOError) {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw IOError("fstat", path) }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw IOError(notRegular: path) }
     }
 
     func list(_ folder: String) throws(IOError) -> [String] {
@@ -103,12 +160,13 @@ struct POSIXFileLayer: FileLayer {
     }
 
     func read(_ path: String) throws(IOError) -> [UInt8]? {
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
             throw IOError("open", path)
         }
         defer { Glibc.close(descriptor) }
+        try Self.requireRegular(descriptor, path)
         var contents: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {

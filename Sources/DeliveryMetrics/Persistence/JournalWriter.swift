@@ -4,6 +4,10 @@ import Loop
 /// thread pool; one writer and at most one sync in flight. The batch closes at the end of a loop iteration (the
 /// iteration hook), and its waiters (deferred responses) hear only after its `fdatasync` returned.
 ///
+/// Disk space is reserved ahead (`fallocate`, the file's size unchanged): a write is accepted only while the reserved
+/// space not yet used can hold it, so a full disk is known before a write applies (`hasRoomForWrites`), never after.
+/// A segment starts with its header; every record is framed with the segment's id and the next sequence number.
+///
 /// Loop-confined like the rest of the application's state.
 final class JournalWriter {
     /// Records for one segment, and who waits for them to be durable.
@@ -20,48 +24,79 @@ final class JournalWriter {
         let bytes: Int
     }
 
+    /// A segment opened and reserved ahead of the switch to it, so a snapshot never leaves writes without space.
+    struct PreparedSegment: Sendable {
+        let number: UInt64
+        let descriptor: Int32
+    }
+
+    /// Space reserved per request to the file system, and the low-water mark that asks for the next.
+    static let defaultReservation = 4 << 20
+    /// Unused reservation below which new writes are refused: more than any one request's records.
+    static let writeMargin = 64 << 10
+
     private let loop: EventLoop
     private let files: any FileLayer
     private let paths: PersistencePaths
+    private let reservationBytes: Int
     /// Told of every synced batch (for `delivery_persistence_*`) and of the one failure; set by the owner.
     var onCompleted: (Completed) -> Void = { _ in }
     var onFailure: (IOError) -> Void = { _ in }
+    /// Told when reserving space fails (the disk is full) and when it succeeds again.
+    var onReservationChange: (IOError?) -> Void = { _ in }
     /// The open segment; only the job in flight touches it, and only one is ever in flight.
     private var descriptor: Int32
     private var openSegment: UInt64
     /// Closed batches waiting for the writer (more than one only across a segment change).
     private var sealed: [Batch] = []
     private var gathering: Batch
+    private var frames: FrameWriter
     private var inFlight = false
     /// Set at shutdown: the segment closes once the write in flight, if any, is done.
     private var closeRequested = false
     private(set) var hasFailed = false
     /// Every record appended since boot: a handler that raised it has something to wait for.
     private(set) var appendedRecords = 0
+    /// Bytes of the gathering segment, written or gathered, and how far its reservation reaches.
+    private var segmentBytes = 0
+    private var reservedEnd = 0
+    /// The last reservation failed: writes are refused until one succeeds (retried at most once a second).
+    private(set) var reservationError: IOError?
+    private var lastReservationAttempt: UInt64 = 0
+    private var prepared: PreparedSegment?
 
     init(
         loop: EventLoop,
         files: any FileLayer,
         paths: PersistencePaths,
         segment: UInt64,
-        descriptor: Int32
+        descriptor: Int32,
+        reservedBytes: Int,
+        reservationBytes: Int = JournalWriter.defaultReservation
     ) {
         self.loop = loop
         self.files = files
         self.paths = paths
         self.descriptor = descriptor
+        self.reservationBytes = reservationBytes
         openSegment = segment
-        gathering = Batch(segment: segment)
+        frames = FrameWriter()
+        gathering = Batch(segment: segment, bytes: frames.header)
+        segmentBytes = gathering.bytes.count
+        reservedEnd = reservedBytes
     }
 
     var currentSegment: UInt64 { gathering.segment }
     var isIdle: Bool { !inFlight && sealed.isEmpty && gathering.records == 0 }
 
+    /// Whether a new write may apply: the reserved space not yet used holds more than any one request writes.
+    var hasRoomForWrites: Bool { reservedEnd - segmentBytes >= Self.writeMargin }
+
     func append(_ record: WriteRecord) {
         // Counted even after a failure, so the request that made it still waits, and hears false.
         appendedRecords += 1
         guard !hasFailed else { return }
-        record.append(to: &gathering.bytes)
+        segmentBytes += frames.append(record, to: &gathering.bytes)
         gathering.records += 1
     }
 
@@ -81,32 +116,63 @@ final class JournalWriter {
         }
     }
 
-    /// Closes the gathering batch in the current segment and starts the next segment for what follows; returns the
-    /// segment just closed, which a snapshot taken now holds entirely.
+    /// Opens and reserves the next segment on the thread pool, so that the switch to it (`startNextSegment`) finds
+    /// its space already there; `done` hears whether that worked. A full disk postpones the switch, nothing else.
+    func prepareNextSegment(_ done: @escaping (IOError?) -> Void) {
+        guard prepared == nil else { return done(nil) }
+        let number = gathering.segment + 1
+        let job = PrepareJob(files: files, path: paths.segment(number), reservation: reservationBytes)
+        ThreadPool.run(on: loop, job.run) { [self] outcome in
+            switch outcome {
+            case .success(let descriptor):
+                prepared = PreparedSegment(number: number, descriptor: descriptor)
+                done(nil)
+            case .failure(let error):
+                done(error)
+            }
+        }
+    }
+
+    /// Closes the gathering batch in the current segment and moves to the prepared next one for what follows;
+    /// returns the segment just closed, which a snapshot taken now holds entirely. Without `prepareNextSegment`
+    /// first, the segment is opened by the write that first needs it, and its space reserved after.
     func startNextSegment() -> UInt64 {
         let closed = gathering.segment
+        let isPrepared = prepared?.number == closed + 1
         if gathering.records > 0 || !gathering.waiters.isEmpty { sealed.append(gathering) }
-        gathering = Batch(segment: closed + 1)
+        frames = FrameWriter()
+        gathering = Batch(segment: closed + 1, bytes: frames.header)
+        segmentBytes = gathering.bytes.count
+        reservedEnd = isPrepared ? reservationBytes : 0
         return closed
     }
 
-    /// The end of a loop iteration: hands everything gathered to the thread pool, unless a write is in flight.
+    /// The end of a loop iteration: hands everything gathered to the thread pool, unless a write is in flight; asks
+    /// for more reserved space when the reservation runs low.
     func flush() {
         guard !inFlight, !hasFailed else { return }
-        if gathering.records > 0 || !gathering.waiters.isEmpty {
+        // After a switch, the new segment's header goes out (and the job moves to its descriptor) even before a
+        // record does, so the prepared segment is handed over before another can be prepared.
+        let switched = prepared?.number == gathering.segment
+        if gathering.records > 0 || !gathering.waiters.isEmpty || switched {
             sealed.append(gathering)
             gathering = Batch(segment: gathering.segment)
         }
-        guard !sealed.isEmpty else { return }
+        let reservation = nextReservation()
+        guard !sealed.isEmpty || reservation != nil else { return }
         let batches = sealed
         sealed = []
         inFlight = true
+        let handOver = prepared.flatMap { next in batches.contains { $0.segment == next.number } ? next : nil }
+        if handOver != nil { prepared = nil }
         let job = WriteJob(
             files: files,
             paths: paths,
             descriptor: descriptor,
             segment: openSegment,
-            parts: batches.map { ($0.segment, $0.bytes) }
+            prepared: handOver,
+            parts: batches.map { ($0.segment, $0.bytes) },
+            reservation: reservation
         )
         ThreadPool.run(on: loop, job.run) { [self] outcome in
             inFlight = false
@@ -116,7 +182,10 @@ final class JournalWriter {
                 fail(error, batches: batches)
                 return
             }
-            onCompleted(Completed(records: batches.reduce(0) { $0 + $1.records }, bytes: outcome.bytes))
+            noteReservation(reservation, outcome.reservationError)
+            if !batches.isEmpty {
+                onCompleted(Completed(records: batches.reduce(0) { $0 + $1.records }, bytes: outcome.bytes))
+            }
             for batch in batches {
                 for waiter in batch.waiters { waiter(true) }
             }
@@ -124,6 +193,32 @@ final class JournalWriter {
             // have nothing else to wake it (shutdown, tests).
             flush()
             if closeRequested { close() }
+        }
+    }
+
+    /// The next stretch to reserve in the gathering segment, when the unused reservation is under half a
+    /// reservation (after a failure, retried at most once a second).
+    private func nextReservation() -> Reservation? {
+        guard reservedEnd - segmentBytes < reservationBytes / 2, openSegment == gathering.segment else { return nil }
+        if reservationError != nil, loop.now &- lastReservationAttempt < 1_000 { return nil }
+        lastReservationAttempt = loop.now
+        // From the end of what is written or gathered: the job appends all of that first.
+        return Reservation(segment: gathering.segment, offset: segmentBytes, length: reservationBytes)
+    }
+
+    private func noteReservation(_ reservation: Reservation?, _ error: IOError?) {
+        guard let reservation else { return }
+        if let error {
+            if reservationError == nil { onReservationChange(error) }
+            reservationError = error
+            return
+        }
+        if reservation.segment == gathering.segment {
+            reservedEnd = max(reservedEnd, reservation.offset + reservation.length)
+        }
+        if reservationError != nil {
+            reservationError = nil
+            onReservationChange(nil)
         }
     }
 
@@ -145,24 +240,61 @@ final class JournalWriter {
         guard !inFlight, descriptor >= 0 else { return }
         files.close(descriptor)
         descriptor = -1
+        if let prepared {
+            files.close(prepared.descriptor)
+            self.prepared = nil
+        }
     }
 }
 
-/// What runs on the pool thread: append each part to its segment (opening the next segment, folder synced, when the
-/// part's number moves on; the old one synced first), then one `fdatasync` for the lot.
+/// Space to reserve in a segment: from `offset`, `length` bytes.
+struct Reservation: Sendable {
+    let segment: UInt64
+    let offset: Int
+    let length: Int
+}
+
+/// Opens the next segment and reserves its first stretch, on a pool thread.
+private struct PrepareJob: Sendable {
+    let files: any FileLayer
+    let path: String
+    let reservation: Int
+
+    func run() -> Result<Int32, IOError> {
+        do {
+            let descriptor = try files.openSegment(path)
+            do {
+                try files.reserve(descriptor, offset: 0, length: reservation)
+            } catch {
+                files.close(descriptor)
+                return .failure(error)
+            }
+            return .success(descriptor)
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// What runs on the pool thread: append each part to its segment (moving to the prepared segment, the old one synced
+/// first, when the part's number moves on), one `fdatasync` for the lot, then the reservation asked for, if any. A
+/// failed reservation is reported apart: nothing written depends on it.
 private struct WriteJob: Sendable {
     struct Outcome: Sendable {
         var descriptor: Int32
         var segment: UInt64
         var bytes = 0
         var error: IOError?
+        var reservationError: IOError?
     }
 
     let files: any FileLayer
     let paths: PersistencePaths
     let descriptor: Int32
     let segment: UInt64
+    let prepared: JournalWriter.PreparedSegment?
     let parts: [(UInt64, [UInt8])]
+    let reservation: Reservation?
 
     func run() -> Outcome {
         var outcome = Outcome(descriptor: descriptor, segment: segment)
@@ -170,8 +302,15 @@ private struct WriteJob: Sendable {
         do {
             for (number, bytes) in parts {
                 if number != outcome.segment {
+                    // The old segment is synced before the next one is used; a segment not prepared ahead is opened
+                    // (its folder synced) only now.
                     if unsynced { try files.sync(outcome.descriptor) }
-                    let next = try files.openSegment(paths.segment(number))
+                    let next: Int32
+                    if let prepared, prepared.number == number {
+                        next = prepared.descriptor
+                    } else {
+                        next = try files.openSegment(paths.segment(number))
+                    }
                     files.close(outcome.descriptor)
                     outcome.descriptor = next
                     outcome.segment = number
@@ -185,6 +324,14 @@ private struct WriteJob: Sendable {
             if unsynced { try files.sync(outcome.descriptor) }
         } catch {
             outcome.error = error
+            return outcome
+        }
+        if let reservation, reservation.segment == outcome.segment {
+            do {
+                try files.reserve(outcome.descriptor, offset: reservation.offset, length: reservation.length)
+            } catch {
+                outcome.reservationError = error
+            }
         }
         return outcome
     }

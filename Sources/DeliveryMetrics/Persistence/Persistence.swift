@@ -5,8 +5,13 @@ import Loop
 /// Durable writes: a `200` means the write is on disk. Owns the journal writer and the snapshots; the application
 /// defers a writing request's response until `whenDurable` calls back.
 ///
-/// Boot (`open`) reads the files synchronously, before the loop serves anything; after that, every file operation
-/// runs on libuv's thread pool and the loop never waits on disk.
+/// Boot (`open`) takes the state folder's lock and reads the files synchronously, before the loop serves anything;
+/// after that, every file operation runs on libuv's thread pool and the loop never waits on disk.
+///
+/// Which failure takes which path: a write or `fdatasync` of data already applied that fails (ENOSPC included) is
+/// never retried and stops the process (503, exit 1), since memory now holds what the disk may not; a reservation
+/// that fails (the disk is full) only refuses new writes with 507 before they apply, until space is free again; a
+/// snapshot that fails or does not fit is logged and tried again at the next interval, the journal left in place.
 final class Persistence {
     /// A persistence file that cannot be used at all: the process says why on one line and exits 2.
     struct Unusable: Error, CustomStringConvertible {
@@ -25,14 +30,23 @@ final class Persistence {
     private let snapshots: MetricFamily
     private var flushHook: IterationHook?
     private var snapshotTimer: Timer?
+    private let damagedFiles: MetricFamily
+    private let diskFull: MetricFamily
     private var snapshotInFlight = false
     private var recordsAtLastSnapshot = 0
-    private var snapshotFailed = false
     private let onFailure: () -> Void
-    /// Whether boot replayed journal records, which a first snapshot then folds away.
-    private let replayedJournal: Bool
+    /// Whether boot found something a first snapshot should fold away or replace: journal records, a damaged
+    /// snapshot or segment. Taken at boot only if it fits on the disk.
+    private let snapshotAtStart: Bool
+    /// Damage found at boot, renamed aside by the first snapshot that holds what could be read of it.
+    private var damagedSnapshot: Bool
+    private var damagedSegments: [UInt64]
+    private let lock: StateLock
 
-    var hasFailed: Bool { writer.hasFailed || snapshotFailed }
+    var hasFailed: Bool { writer.hasFailed }
+
+    /// Whether a new write may apply: the journal holds reserved space for it. False while the disk is full.
+    var hasRoomForWrites: Bool { !writer.hasFailed && writer.hasRoomForWrites }
 
     /// Replays what is on disk into `registry`, then opens a new journal segment and attaches it to every persisted
     /// family.
@@ -43,9 +57,10 @@ final class Persistence {
         loop: EventLoop,
         logger: Logger,
         files: any FileLayer = POSIXFileLayer(),
+        reservationBytes: Int = JournalWriter.defaultReservation,
         onFailure: @escaping () -> Void
     ) throws(Unusable) {
-        paths = PersistencePaths(snapshot: path)
+        paths = PersistencePaths(snapshot: Self.resolvingLink(path))
         self.loop = loop
         self.registry = registry
         self.files = files
@@ -55,16 +70,37 @@ final class Persistence {
         syncs = registry.require("persistence_syncs_total")
         batchRecords = registry.require("persistence_batch_records")
         snapshots = registry.require("persistence_snapshots_total")
+        damagedFiles = registry.require("persistence_damaged_files")
+        diskFull = registry.require("persistence_disk_full")
         let report: Recovery.Report
         let descriptor: Int32
         do {
             try Self.makeFolder(paths.folder)
-            report = try Recovery(registry: registry, files: files, paths: paths, logger: logger).run()
-            descriptor = try files.openSegment(paths.segment(report.nextSegment))
         } catch {
             throw Unusable(description: "persistence file \(path) cannot be used: \(error)")
         }
-        replayedJournal = report.journalRecords > 0
+        // Before anything in the folder is read, changed or removed: a second process must not touch the files.
+        lock = try StateLock(statePath: paths.snapshot)
+        do {
+            report = try Recovery(registry: registry, files: files, paths: paths, logger: logger).run()
+            descriptor = try files.openSegment(paths.segment(report.nextSegment))
+        } catch {
+            lock.release()
+            throw Unusable(description: "persistence file \(path) cannot be used: \(error)")
+        }
+        snapshotAtStart = report.journalRecords > 0 || report.snapshotDamaged || !report.damagedSegments.isEmpty
+        damagedSnapshot = report.snapshotDamaged
+        damagedSegments = report.damagedSegments
+        // The first stretch of journal space; a full disk refuses writes (507) rather than the start, so reads and
+        // scrapes stay up.
+        var reserved = reservationBytes
+        var reservationError: IOError?
+        do {
+            try files.reserve(descriptor, offset: 0, length: reservationBytes)
+        } catch {
+            reserved = 0
+            reservationError = error
+        }
         logger.info(
             "persistence: state loaded",
             metadata: [
@@ -80,14 +116,19 @@ final class Persistence {
             files: files,
             paths: paths,
             segment: report.nextSegment,
-            descriptor: descriptor
+            descriptor: descriptor,
+            reservedBytes: reserved,
+            reservationBytes: reservationBytes
         )
         writer.onCompleted = { [unowned self] completed in
             let now = WallClock.now()
             _ = try? syncs.apply(.inc, labelValues: [], now: now)
             _ = try? batchRecords.apply(.observe, labelValues: [], value: Double(completed.records), now: now)
         }
-        writer.onFailure = { [unowned self] error in fail("journal write or sync failed", error, inSnapshot: false) }
+        writer.onFailure = { [unowned self] error in fail("journal write or sync failed", error) }
+        writer.onReservationChange = { [unowned self] error in noteDiskSpace(error) }
+        if let reservationError { noteDiskSpace(reservationError) }
+        countDamagedFiles((try? files.list(paths.folder)).map { paths.damagedFiles(in: $0).count } ?? 0)
         for family in registry.families where family.definition.isPersisted { family.journal = writer }
         // Series whose time-to-live passed while the process was down go now, journaled like any expiry.
         registry.expire(now: WallClock.now())
@@ -98,11 +139,13 @@ final class Persistence {
         flushHook = IterationHook(loop: loop) { [unowned self] in writer.flush() }
         let timer = Timer(loop: loop)
         timer.start(after: intervalMilliseconds, every: intervalMilliseconds) { [unowned self] in
-            if writer.appendedRecords != recordsAtLastSnapshot { snapshot() }
+            if writer.appendedRecords != recordsAtLastSnapshot || damagedSnapshot || !damagedSegments.isEmpty {
+                snapshot()
+            }
         }
         timer.unref()
         snapshotTimer = timer
-        if replayedJournal { snapshot() }
+        if snapshotAtStart { snapshot() }
     }
 
     /// Calls `waiter` once every write so far is on disk (true) or cannot be (false).
@@ -111,36 +154,71 @@ final class Persistence {
     }
 
     /// The whole persisted state, written atomically beside the journal on the thread pool; the segments it holds
-    /// are removed once it is in place. One at a time.
+    /// are removed once it is in place (damaged ones renamed aside instead). One at a time. The next journal segment
+    /// is opened and reserved first, so writes never wait for space; a snapshot that fails or would not fit is
+    /// logged and taken again at the next interval, with the journal left as it is.
     func snapshot() {
         guard !snapshotInFlight, !hasFailed else { return }
         snapshotInFlight = true
-        recordsAtLastSnapshot = writer.appendedRecords
+        writer.prepareNextSegment { [weak self] error in
+            guard let self else { return }
+            if let error {
+                snapshotInFlight = false
+                logger.warning(
+                    "persistence: snapshot postponed to the next interval: the next journal segment cannot be reserved",
+                    metadata: ["file": "\(paths.segment(writer.currentSegment + 1))", "error": "\(error)"]
+                )
+                return
+            }
+            writeSnapshot()
+        }
+    }
+
+    private func writeSnapshot() {
+        let recordsCovered = writer.appendedRecords
         let covered = writer.startNextSegment()
-        var bytes: [UInt8] = []
+        var frames = FrameWriter()
+        var bytes = frames.header
         var count: UInt64 = 0
-        WriteRecord.snapshotStart(coveredSegment: covered, time: WallClock.now()).append(to: &bytes)
+        frames.append(WriteRecord.snapshotStart(coveredSegment: covered, time: WallClock.now()), to: &bytes)
         for family in registry.families where family.definition.isPersisted {
             if let lastWrite = family.lastWrite {
-                WriteRecord.familyWritten(metric: family.definition.apiName, time: lastWrite).append(to: &bytes)
+                frames.append(WriteRecord.familyWritten(metric: family.definition.apiName, time: lastWrite), to: &bytes)
                 count += 1
             }
             for state in family.snapshotStates() {
-                WriteRecord.series(state).append(to: &bytes)
+                frames.append(WriteRecord.series(state), to: &bytes)
                 count += 1
             }
         }
-        WriteRecord.snapshotEnd(records: count).append(to: &bytes)
-        let job = SnapshotJob(files: files, paths: paths, bytes: bytes, covered: covered)
-        ThreadPool.run(on: loop, job.run) { [weak self] error in
+        frames.append(WriteRecord.snapshotEnd(records: count), to: &bytes)
+        let job = SnapshotJob(
+            files: files,
+            paths: paths,
+            bytes: bytes,
+            covered: covered,
+            keepSnapshotAside: damagedSnapshot,
+            damagedSegments: damagedSegments.filter { $0 <= covered },
+            time: Int(WallClock.now())
+        )
+        let size = bytes.count
+        ThreadPool.run(on: loop, job.run) { [weak self] outcome in
             guard let self else { return }
             snapshotInFlight = false
-            if let error {
-                fail("snapshot failed", error, inSnapshot: true)
-                return
+            switch outcome {
+            case .failure(let error):
+                logger.error(
+                    "persistence: snapshot failed; the journal stays and the snapshot is tried again at the next interval",
+                    metadata: ["file": "\(paths.snapshot)", "error": "\(error)"]
+                )
+            case .success(let keptDamaged):
+                recordsAtLastSnapshot = recordsCovered
+                damagedSnapshot = false
+                damagedSegments.removeAll { $0 <= covered }
+                countDamagedFiles(keptDamaged)
+                _ = try? snapshots.apply(.inc, labelValues: [], now: WallClock.now())
+                logger.debug("persistence: snapshot written", metadata: ["bytes": "\(size)", "records": "\(count)"])
             }
-            _ = try? snapshots.apply(.inc, labelValues: [], now: WallClock.now())
-            logger.debug("persistence: snapshot written", metadata: ["bytes": "\(bytes.count)", "records": "\(count)"])
         }
     }
 
@@ -152,10 +230,38 @@ final class Persistence {
         snapshotTimer = nil
         writer.flush()
         writer.close()
+        lock.release()
     }
 
-    private func fail(_ what: String, _ error: IOError, inSnapshot: Bool) {
-        if inSnapshot { snapshotFailed = true }
+    private func noteDiskSpace(_ error: IOError?) {
+        let now = WallClock.now()
+        diskFull.store(error == nil ? 0 : 1, now: now)
+        if let error {
+            logger.error(
+                "persistence: the disk has no room for the journal; writes are refused with 507 until it has",
+                metadata: ["file": "\(paths.segment(writer.currentSegment))", "error": "\(error)"]
+            )
+        } else {
+            logger.info("persistence: journal space reserved again; writes are accepted")
+        }
+    }
+
+    private func countDamagedFiles(_ count: Int) {
+        damagedFiles.store(Double(count), now: WallClock.now())
+    }
+
+    /// `PATH` may be a link to a regular file (volume layouts make one): the state, its journal and its lock then
+    /// live beside the target, so the snapshot's rename replaces the file, not the link.
+    private static func resolvingLink(_ path: String) -> String {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) else {
+            return path
+        }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    private func fail(_ what: String, _ error: IOError) {
         logger.error(
             "persistence: \(what); exiting so that a restart recovers from what is on disk",
             metadata: ["error": "\(error)"]
@@ -170,22 +276,44 @@ final class Persistence {
     }
 }
 
-/// The snapshot's file work, on a pool thread: replace the snapshot, then remove the segments it holds.
+/// The snapshot's file work, on a pool thread: check that it fits, replace the snapshot (keeping a damaged one
+/// aside), remove the segments it holds (renaming damaged ones aside), and keep at most two damaged files. Returns
+/// how many damaged files are kept.
 private struct SnapshotJob: Sendable {
+    /// Damaged files kept for inspection; older ones are removed, so a crash loop cannot fill the disk with them.
+    static let damagedFilesKept = 2
+
     let files: any FileLayer
     let paths: PersistencePaths
     let bytes: [UInt8]
     let covered: UInt64
+    let keepSnapshotAside: Bool
+    let damagedSegments: [UInt64]
+    let time: Int
 
-    func run() -> IOError? {
-        do {
-            try files.replaceAtomically(paths.snapshot, with: bytes)
-            for number in paths.segmentNumbers(in: try files.list(paths.folder)) where number <= covered {
-                try files.remove(paths.segment(number))
+    func run() -> Result<Int, IOError> {
+        do throws(IOError) {
+            // Written beside the old one before that goes: it needs its own size free, and some room to spare.
+            if let free = files.freeBytes(paths.folder), free < bytes.count + (1 << 20) {
+                throw IOError("snapshot", paths.snapshot + ".tmp", errno: ENOSPC)
             }
-            return nil
+            let aside = keepSnapshotAside ? PersistencePaths.damagedName(paths.snapshot, time: time) : nil
+            try files.replaceAtomically(paths.snapshot, with: bytes, keepingAside: aside)
+            for number in paths.segmentNumbers(in: try files.list(paths.folder)) where number <= covered {
+                let segment = paths.segment(number)
+                if damagedSegments.contains(number) {
+                    try files.rename(segment, to: PersistencePaths.damagedName(segment, time: time))
+                } else {
+                    try files.remove(segment)
+                }
+            }
+            var damaged = paths.damagedFiles(in: try files.list(paths.folder))
+            while damaged.count > Self.damagedFilesKept {
+                try files.remove(paths.folder + "/" + damaged.removeFirst())
+            }
+            return .success(damaged.count)
         } catch {
-            return error
+            return .failure(error)
         }
     }
 }

@@ -19,6 +19,35 @@ struct PersistencePaths: Sendable {
         }.sorted()
     }
 
+    /// Names shaped like segments whose number cannot be one (past `Recovery.largestSegmentNumber`, or too long for
+    /// 64 bits): ignored with a warning rather than trusted.
+    func unusableSegmentNames(in names: [String]) -> [String] {
+        let prefix = baseName + ".journal."
+        return names.filter { name in
+            guard name.hasPrefix(prefix) else { return false }
+            let digits = name.dropFirst(prefix.count)
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+            return UInt64(digits).map { $0 > Recovery.largestSegmentNumber } ?? true
+        }.sorted()
+    }
+
+    /// Where a damaged file is kept aside: `PATH.damaged-<time>`, `PATH.journal.N.damaged-<time>`.
+    static func damagedName(_ path: String, time: Int) -> String {
+        "\(path).damaged-\(time)"
+    }
+
+    /// The damaged files kept beside the state, oldest first (by the time in their names).
+    func damagedFiles(in names: [String]) -> [String] {
+        names.filter { $0.hasPrefix(baseName + ".") && $0.contains(".damaged-") }.sorted { left, right in
+            (Self.damagedTime(left), left) < (Self.damagedTime(right), right)
+        }
+    }
+
+    private static func damagedTime(_ name: String) -> Int {
+        guard let range = name.firstRange(of: ".damaged-") else { return 0 }
+        return Int(name[range.upperBound...].prefix { $0.isNumber }) ?? 0
+    }
+
     static func folder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

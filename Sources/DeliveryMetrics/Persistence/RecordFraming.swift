@@ -59,6 +59,10 @@ struct PayloadWriter {
 
     static func put(_ value: Double, _ buffer: inout [UInt8]) { put(value.bitPattern, &buffer) }
 
+    static func put32(_ value: UInt32, _ buffer: inout [UInt8]) {
+        for index in 0..<4 { buffer.append(UInt8(truncatingIfNeeded: value >> (8 * UInt32(index)))) }
+    }
+
     /// A string of at most 65,535 bytes (longer ones are cut; no label or metric name comes near).
     static func put(_ value: String, _ buffer: inout [UInt8]) {
         let utf8 = value.utf8.prefix(Int(UInt16.max))
@@ -81,6 +85,15 @@ struct PayloadReader {
     }
 
     var isAtEnd: Bool { position == bytes.endIndex }
+
+    /// A little-endian field at a known offset of a buffer the caller has bounds-checked.
+    static func uint32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
+        (0..<4).reduce(0) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
+    }
+
+    static func uint64(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        (0..<8).reduce(0) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+    }
 
     mutating func byte() throws(Short) -> UInt8 {
         guard position < bytes.endIndex else { throw Short() }

@@ -2,8 +2,11 @@ import Logging
 
 /// Boot: the snapshot, then every journal segment after the ones it holds, applied to the registry through the same
 /// operations as live writes. What no longer fits the catalogue (a metric removed, labels changed, histogram buckets
-/// changed) is skipped and counted; a torn or corrupt tail is cut with a warning. It never refuses to start over
-/// the content of a file, only over a file it cannot read.
+/// changed) is skipped and counted. Damage loses only itself: a damaged record is skipped and reading resumes at the
+/// next good one (`FrameReader`); a torn tail is cut back to the last whole record. A damaged file is left in place
+/// for the next snapshot to rename aside once it holds what could be read (`Report.damagedSegments`,
+/// `snapshotDamaged`), so a crash before then loses nothing more. It refuses to start only over a file it cannot
+/// read, or one written in a newer format.
 struct Recovery {
     struct Report {
         var applied = 0
@@ -15,35 +18,52 @@ struct Recovery {
         var coveredSegment: UInt64 = 0
         /// The next segment to write: above every segment on disk.
         var nextSegment: UInt64 = 1
+        /// Segments with damage inside (good records after a bad stretch): renamed aside once a snapshot holds them.
+        var damagedSegments: [UInt64] = []
+        /// The snapshot is empty, damaged or incomplete: renamed aside when the next one replaces it.
+        var snapshotDamaged = false
     }
+
+    /// A file the boot must not go past: written by a newer version, or not a file at all.
+    struct Refusal: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Segment numbers from here on are refused: `max + 1` must never overflow, whatever file names a folder holds.
+    static let largestSegmentNumber: UInt64 = 1 << 62
 
     let registry: Registry
     let files: any FileLayer
     let paths: PersistencePaths
     let logger: Logger
 
-    func run() throws(IOError) -> Report {
+    func run() throws -> Report {
         var report = Report()
-        if let snapshot = try files.read(paths.snapshot), !loadSnapshot(snapshot, &report) {
-            // Kept for inspection: the next snapshot would otherwise replace the only copy.
-            let copy = "\(paths.snapshot).damaged-\(Int(WallClock.now()))"
-            try files.replaceAtomically(copy, with: snapshot)
-            logger.warning("persistence: kept a copy of the damaged snapshot", metadata: ["file": "\(copy)"])
+        if let snapshot = try files.read(paths.snapshot) {
+            report.snapshotDamaged = try !loadSnapshot(snapshot, &report)
         }
-        let segments = paths.segmentNumbers(in: try files.list(paths.folder))
+        let names = try files.list(paths.folder)
+        for ignored in paths.unusableSegmentNames(in: names) {
+            logger.warning(
+                "persistence: ignored a file named like a journal segment whose number is out of range",
+                metadata: ["file": "\(paths.folder)/\(ignored)"]
+            )
+        }
+        let segments = paths.segmentNumbers(in: names).filter { $0 <= Self.largestSegmentNumber }
         for number in segments where number <= report.coveredSegment {
             // Held by the snapshot; left behind by a crash between the snapshot's rename and this removal.
             try files.remove(paths.segment(number))
         }
         for number in segments where number > report.coveredSegment {
-            guard let bytes = try files.read(paths.segment(number)) else { continue }
+            let path = paths.segment(number)
+            guard let bytes = try files.read(path) else { continue }
             if bytes.isEmpty {
                 // Opened at a boot that wrote nothing before the next: nothing to keep.
-                try files.remove(paths.segment(number))
+                try files.remove(path)
                 continue
             }
-            let (payloads, validLength) = RecordFraming.payloads(of: bytes)
-            warnIfCut(paths.segment(number), total: bytes.count, valid: validLength)
+            let (payloads, damaged) = try frames(of: bytes, file: path)
+            if damaged { report.damagedSegments.append(number) }
             for payload in payloads {
                 guard let record = try? WriteRecord(payload: payload) else {
                     report.skipped["(unreadable record)", default: 0] += 1
@@ -64,14 +84,74 @@ struct Recovery {
         return report
     }
 
-    /// Loads what the snapshot holds; returns false when it is damaged (cut, no start, no end, a count that does not
-    /// match), so that a copy is kept before the next snapshot replaces it.
-    private func loadSnapshot(_ bytes: [UInt8], _ report: inout Report) -> Bool {
-        let (payloads, validLength) = RecordFraming.payloads(of: bytes)
-        warnIfCut(paths.snapshot, total: bytes.count, valid: validLength)
+    /// The payloads of a file in either format, with damage logged. A torn tail of a journal segment (nothing good
+    /// after it) is cut off the file; damage followed by good records marks the file damaged (the second value).
+    private func frames(of bytes: [UInt8], file: String) throws -> ([ArraySlice<UInt8>], Bool) {
+        switch Frames.format(of: bytes) {
+        case .newer(let version):
+            throw Refusal(
+                description: "\(file) is in format version \(version), newer than this service reads "
+                    + "(\(Frames.version)); run the newer version, or move the file away to start without it"
+            )
+        case .legacy:
+            // Version 1 cannot resynchronise: what follows the first bad frame is unreadable, so the file is kept
+            // whole (renamed aside by the next snapshot) rather than cut.
+            let (payloads, validLength) = RecordFraming.payloads(of: bytes)
+            warnIfCut(file, total: bytes.count, valid: validLength)
+            return (payloads, validLength < bytes.count)
+        case .current(let fileID):
+            let result = FrameReader.read(bytes, fileID: fileID)
+            for damage in result.damage {
+                logger.warning(
+                    "persistence: skipped a damaged stretch and resumed at the next good record",
+                    metadata: ["file": "\(file)", "offset": "\(damage.offset)", "bytes": "\(damage.bytes)"]
+                )
+            }
+            if let tail = result.tailOffset {
+                try cutTail(file, total: bytes.count, valid: tail)
+            }
+            return (result.payloads, !result.damage.isEmpty)
+        }
+    }
+
+    /// Loads what the snapshot holds; returns false when it is empty, damaged (a skipped stretch, a cut), or
+    /// incomplete (no start, no end, a count that does not match), so that it is renamed aside when the next one
+    /// replaces it.
+    private func loadSnapshot(_ bytes: [UInt8], _ report: inout Report) throws -> Bool {
+        guard !bytes.isEmpty else {
+            logger.warning(
+                "persistence: the snapshot is empty; loading the journal only",
+                metadata: ["file": "\(paths.snapshot)"]
+            )
+            return false
+        }
+        let payloads: [ArraySlice<UInt8>]
+        var intact: Bool
+        switch Frames.format(of: bytes) {
+        case .newer(let version):
+            throw Refusal(
+                description: "\(paths.snapshot) is in format version \(version), newer than this service reads "
+                    + "(\(Frames.version)); run the newer version, or move the file away to start without it"
+            )
+        case .legacy:
+            let (legacy, validLength) = RecordFraming.payloads(of: bytes)
+            payloads = legacy
+            intact = validLength == bytes.count
+            warnIfCut(paths.snapshot, total: bytes.count, valid: validLength)
+        case .current(let fileID):
+            let result = FrameReader.read(bytes, fileID: fileID)
+            payloads = result.payloads
+            intact = result.damage.isEmpty && result.tailOffset == nil
+            for damage in result.damage {
+                logger.warning(
+                    "persistence: skipped a damaged stretch of the snapshot and resumed at the next good record",
+                    metadata: ["file": "\(paths.snapshot)", "offset": "\(damage.offset)", "bytes": "\(damage.bytes)"]
+                )
+            }
+            warnIfCut(paths.snapshot, total: bytes.count, valid: result.tailOffset ?? bytes.count)
+        }
         var records = payloads.lazy.map { try? WriteRecord(payload: $0) }.makeIterator()
         guard case .snapshotStart(let covered, _)?? = records.next() else {
-            guard !bytes.isEmpty else { return true }
             logger.warning(
                 "persistence: the snapshot has no valid start; loading the journal only",
                 metadata: ["file": "\(paths.snapshot)"]
@@ -87,7 +167,7 @@ struct Recovery {
                 continue
             }
             if case .snapshotEnd(let written) = record {
-                complete = written == count && validLength == bytes.count
+                complete = written == count
                 break
             }
             count += 1
@@ -99,7 +179,14 @@ struct Recovery {
                 metadata: ["file": "\(paths.snapshot)"]
             )
         }
-        return complete
+        return complete && intact
+    }
+
+    private func cutTail(_ file: String, total: Int, valid: Int) throws {
+        guard valid < total else { return }
+        warnIfCut(file, total: total, valid: valid)
+        // What a crash tore off the end never got a `200`: the file goes back to its last whole record.
+        try files.truncate(file, to: valid)
     }
 
     private func warnIfCut(_ file: String, total: Int, valid: Int) {

@@ -44,55 +44,58 @@ enum WriteRecord: Equatable {
         case snapshotEnd = 13
     }
 
-    /// Appends this record, framed and checksummed.
+    /// Appends this record in the version 1 framing (length and checksum only), as files before version 2 hold it.
     func append(to buffer: inout [UInt8]) {
-        RecordFraming.append(to: &buffer) { payload in
-            switch self {
-            case .operation(let metric, let time, let operation, let labelValues, let value):
-                PayloadWriter.put(Tag.operation.rawValue, &payload)
-                PayloadWriter.put(metric, &payload)
-                PayloadWriter.put(time, &payload)
-                PayloadWriter.put(operation.rawValue, &payload)
-                Self.put(labelValues, &payload)
-                PayloadWriter.put(value, &payload)
-            case .stored(let metric, let time, let labelValues, let value):
-                PayloadWriter.put(Tag.stored.rawValue, &payload)
-                PayloadWriter.put(metric, &payload)
-                PayloadWriter.put(time, &payload)
-                Self.put(labelValues, &payload)
-                PayloadWriter.put(value, &payload)
-            case .reset(let metric, let time):
-                PayloadWriter.put(Tag.reset.rawValue, &payload)
-                PayloadWriter.put(metric, &payload)
-                PayloadWriter.put(time, &payload)
-            case .expired(let metric, let time):
-                PayloadWriter.put(Tag.expired.rawValue, &payload)
-                PayloadWriter.put(metric, &payload)
-                PayloadWriter.put(time, &payload)
-            case .snapshotStart(let coveredSegment, let time):
-                PayloadWriter.put(Tag.snapshotStart.rawValue, &payload)
-                PayloadWriter.put(coveredSegment, &payload)
-                PayloadWriter.put(time, &payload)
-            case .series(let state):
-                PayloadWriter.put(Tag.series.rawValue, &payload)
-                PayloadWriter.put(state.metric, &payload)
-                Self.put(state.labelValues, &payload)
-                PayloadWriter.put(state.lastWrite, &payload)
-                PayloadWriter.put(state.value, &payload)
-                PayloadWriter.put(UInt64(state.bounds.count), &payload)
-                for bound in state.bounds { PayloadWriter.put(bound, &payload) }
-                PayloadWriter.put(UInt64(state.bucketCounts.count), &payload)
-                for count in state.bucketCounts { PayloadWriter.put(count, &payload) }
-                PayloadWriter.put(state.sum, &payload)
-                PayloadWriter.put(state.count, &payload)
-            case .familyWritten(let metric, let time):
-                PayloadWriter.put(Tag.familyWritten.rawValue, &payload)
-                PayloadWriter.put(metric, &payload)
-                PayloadWriter.put(time, &payload)
-            case .snapshotEnd(let records):
-                PayloadWriter.put(Tag.snapshotEnd.rawValue, &payload)
-                PayloadWriter.put(records, &payload)
-            }
+        RecordFraming.append(to: &buffer) { payload in writePayload(into: &payload) }
+    }
+
+    /// Appends the payload alone; the caller frames it.
+    func writePayload(into payload: inout [UInt8]) {
+        switch self {
+        case .operation(let metric, let time, let operation, let labelValues, let value):
+            PayloadWriter.put(Tag.operation.rawValue, &payload)
+            PayloadWriter.put(metric, &payload)
+            PayloadWriter.put(time, &payload)
+            PayloadWriter.put(operation.rawValue, &payload)
+            Self.put(labelValues, &payload)
+            PayloadWriter.put(value, &payload)
+        case .stored(let metric, let time, let labelValues, let value):
+            PayloadWriter.put(Tag.stored.rawValue, &payload)
+            PayloadWriter.put(metric, &payload)
+            PayloadWriter.put(time, &payload)
+            Self.put(labelValues, &payload)
+            PayloadWriter.put(value, &payload)
+        case .reset(let metric, let time):
+            PayloadWriter.put(Tag.reset.rawValue, &payload)
+            PayloadWriter.put(metric, &payload)
+            PayloadWriter.put(time, &payload)
+        case .expired(let metric, let time):
+            PayloadWriter.put(Tag.expired.rawValue, &payload)
+            PayloadWriter.put(metric, &payload)
+            PayloadWriter.put(time, &payload)
+        case .snapshotStart(let coveredSegment, let time):
+            PayloadWriter.put(Tag.snapshotStart.rawValue, &payload)
+            PayloadWriter.put(coveredSegment, &payload)
+            PayloadWriter.put(time, &payload)
+        case .series(let state):
+            PayloadWriter.put(Tag.series.rawValue, &payload)
+            PayloadWriter.put(state.metric, &payload)
+            Self.put(state.labelValues, &payload)
+            PayloadWriter.put(state.lastWrite, &payload)
+            PayloadWriter.put(state.value, &payload)
+            PayloadWriter.put(UInt64(state.bounds.count), &payload)
+            for bound in state.bounds { PayloadWriter.put(bound, &payload) }
+            PayloadWriter.put(UInt64(state.bucketCounts.count), &payload)
+            for count in state.bucketCounts { PayloadWriter.put(count, &payload) }
+            PayloadWriter.put(state.sum, &payload)
+            PayloadWriter.put(state.count, &payload)
+        case .familyWritten(let metric, let time):
+            PayloadWriter.put(Tag.familyWritten.rawValue, &payload)
+            PayloadWriter.put(metric, &payload)
+            PayloadWriter.put(time, &payload)
+        case .snapshotEnd(let records):
+            PayloadWriter.put(Tag.snapshotEnd.rawValue, &payload)
+            PayloadWriter.put(records, &payload)
         }
     }
 

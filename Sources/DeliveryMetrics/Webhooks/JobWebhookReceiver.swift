@@ -57,6 +57,16 @@ final class JobWebhookReceiver {
         return nil
     }
 
+    /// The disk has no room for the journal: the event is dropped and counted, and GitLab hears 200 so it keeps the
+    /// hook enabled.
+    func dropForFullDisk(route: String, now: Double) -> Response {
+        guard let (source, _) = enabledSources[route] else { return .error(HTTPError(404, "no such webhook source")) }
+        count(.dropped, source, now: now)
+        _ = try? dropped.apply(.inc, labelValues: ["disk_full"], now: now)
+        logger.warning("webhook event dropped", metadata: ["source": "\(source.projectPath)", "reason": "disk_full"])
+        return .text(200, "dropped: the disk has no room for the journal\n")
+    }
+
     func handle(_ request: Request, route: String, now: Double) -> Response {
         guard let (source, _) = enabledSources[route] else { return .error(HTTPError(404, "no such webhook source")) }
         let event: JobEvent
