@@ -19,10 +19,13 @@ struct CrashAcceptanceTests {
         var histogramAcks = 0
     }
 
-    static func copy(_ file: String) throws -> ServedCopy {
-        try ServedCopy(environment: [
-            "AUTH_TOKEN": token, "DELIVERY_METRICS_PERSISTENCE_FILE": file, "DELIVERY_METRICS_ACCESS_LOG": "false",
-        ])
+    static func copy(_ file: String, arguments: [String] = []) throws -> ServedCopy {
+        try ServedCopy(
+            environment: [
+                "AUTH_TOKEN": token, "DELIVERY_METRICS_PERSISTENCE_FILE": file, "DELIVERY_METRICS_ACCESS_LOG": "false",
+            ],
+            arguments: arguments
+        )
     }
 
     /// The 200s the client threads counted.
@@ -32,7 +35,12 @@ struct CrashAcceptanceTests {
     }
 
     /// Pushes on keep-alive connections until the server dies; counts the 200s per metric.
-    static func pushUntilKilled(port: Int, killAfterMilliseconds: Int, copy: ServedCopy) throws -> Round {
+    static func pushUntilKilled(
+        port: Int,
+        killAfterMilliseconds: Int,
+        copy: ServedCopy,
+        whilePushing: () throws -> Void = {}
+    ) throws -> Round {
         let acks = Acks()
         let finished = DispatchGroup()
         for index in 0..<(2 * clientsPerMetric) {
@@ -58,7 +66,10 @@ struct CrashAcceptanceTests {
                 }
             }
         }
-        usleep(UInt32(killAfterMilliseconds) * 1000)
+        let started = Date()
+        try whilePushing()
+        let left = Double(killAfterMilliseconds) / 1000 - Date().timeIntervalSince(started)
+        if left > 0 { usleep(UInt32(left * 1_000_000)) }
         copy.kill()
         finished.wait()
         return Round(
@@ -81,6 +92,26 @@ struct CrashAcceptanceTests {
     }
 
     @Test func everyAcknowledgedPushSurvivesKill9() async throws {
+        try await Self.crashRounds(arguments: [], intruder: false)
+    }
+
+    /// The same, with snapshots every 30 ms (so the kill often lands while one is written) and a second process
+    /// trying to start on the same file during each round: it must exit 2 and take nothing from the owner.
+    @Test func everyAcknowledgedPushSurvivesKill9DuringSnapshotsAndASecondStart() async throws {
+        try await Self.crashRounds(arguments: ["-persistence-interval", "30ms"], intruder: true)
+    }
+
+    /// Starts a second process on `file` while the owner runs: it must refuse with exit 2 and name the owner.
+    static func intrude(on file: String, owner: ServedCopy) throws {
+        let (status, logged) = try PersistenceAcceptanceTests.runToExit(
+            [AcceptanceEnvironment.binary!],
+            environment: ["AUTH_TOKEN": token, "DELIVERY_METRICS_PERSISTENCE_FILE": file]
+        )
+        #expect(status == 2, "a second process on the same file: \(logged)")
+        #expect(logged.contains("pid \(owner.process.processIdentifier)"), "\(logged)")
+    }
+
+    static func crashRounds(arguments: [String], intruder: Bool) async throws {
         try await onOwnThread {
             let folder =
                 NSTemporaryDirectory() + "delivery-metrics-crash-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -90,11 +121,14 @@ struct CrashAcceptanceTests {
             var counter = 0.0
             var histogram = 0.0
             for killAfter in [150, 400, 275, 700].map({ $0 + Int.random(in: 0..<100) }) {
-                let copy = try Self.copy(file)
-                let round = try Self.pushUntilKilled(port: copy.port, killAfterMilliseconds: killAfter, copy: copy)
+                let copy = try Self.copy(file, arguments: arguments)
+                let round = try Self.pushUntilKilled(port: copy.port, killAfterMilliseconds: killAfter, copy: copy) {
+                    // While the clients push: the second process must fail before the owner is killed.
+                    if intruder { try Self.intrude(on: file, owner: copy) }
+                }
                 #expect(round.counterAcks > 0 && round.histogramAcks > 0, "no push acknowledged before the kill")
 
-                let restarted = try Self.copy(file)
+                let restarted = try Self.copy(file, arguments: arguments)
                 defer { restarted.kill() }
                 let text = try Self.exposition(restarted.port)
                 let newCounter = Self.sample(Self.counter, in: text)
@@ -105,7 +139,7 @@ struct CrashAcceptanceTests {
                 #expect(newHistogram - histogram >= Double(round.histogramAcks), "lost acknowledged observations")
                 #expect(newHistogram - histogram <= Double(round.histogramAcks) + inFlight, "more than was sent")
                 print(
-                    "crash round: kill -9 after \(killAfter) ms; acknowledged \(round.counterAcks) increments and "
+                    "crash round\(intruder ? " (snapshots every 30 ms, a second process started)" : ""): kill -9 after \(killAfter) ms; acknowledged \(round.counterAcks) increments and "
                         + "\(round.histogramAcks) observations; restored \(Int(newCounter - counter)) and "
                         + "\(Int(newHistogram - histogram))"
                 )

@@ -13,5 +13,7 @@ static inline const struct sockaddr *cuv_sockaddr(const void *address) { return 
 // reserves its disk space ahead with FALLOC_FL_KEEP_SIZE (1), so the file's size, and what a reader sees, stays put.
 extern int fallocate(int fd, int mode, off_t offset, off_t len);
 static inline int cuv_reserve_space(int fd, off_t offset, off_t length) { return fallocate(fd, 1, offset, length); }
+// FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE (3): gives back space reserved past a file's end.
+static inline int cuv_release_space(int fd, off_t offset, off_t length) { return fallocate(fd, 3, offset, length); }
 
 #endif

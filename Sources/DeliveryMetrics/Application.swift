@@ -108,7 +108,8 @@ final class Application: HTTPHandler {
             intervalMilliseconds: configuration.persistenceIntervalMilliseconds,
             registry: registry,
             loop: loop,
-            logger: logger
+            logger: logger,
+            reservationBytes: configuration.journalReserveBytes
         ) { [unowned self] in
             exitStatus = 1
             isReady = false

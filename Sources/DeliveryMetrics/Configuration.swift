@@ -35,6 +35,8 @@ struct Configuration: Sendable {
     /// The URL clients reach the service at, for the status page's `curl` lines; nil writes `$DELIVERY_METRICS_URL`.
     /// Never taken from a request's `Host` header: the page is cached and shared.
     var externalURL: String?
+    /// Disk space the journal reserves ahead; a write is refused with 507 once the reservation cannot be renewed.
+    var journalReserveBytes = 4 << 20
     /// Time between snapshots, which let the journal be truncated; taken only when something was written since.
     var persistenceIntervalMilliseconds: UInt64 = 5 * 60_000
 
@@ -284,6 +286,13 @@ struct Flag: Sendable {
                 "keep every accepted write on disk: a snapshot at this path, a journal beside it (default: memory only)"
         ) { value, configuration in
             configuration.persistenceFile = value.isEmpty ? nil : value
+        },
+        Flag(
+            name: "journal-reserve-bytes",
+            valueName: "int",
+            help: "disk space the journal reserves ahead; writes get 507 when it cannot be renewed (default 4194304)"
+        ) { value, configuration in
+            configuration.journalReserveBytes = try integer(value, flag: "journal-reserve-bytes", in: 256 << 10...1 << 30)
         },
         Flag(
             name: "persistence-interval",

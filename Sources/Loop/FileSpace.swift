@@ -15,6 +15,12 @@ public enum FileSpace {
         return Int(status.f_bavail) * Int(status.f_frsize) >= length ? 0 : ENOSPC
     }
 
+    /// Gives back what was reserved past `size` (a segment a crash left with its reservation); returns 0 or the
+    /// errno (EOPNOTSUPP where nothing was reserved in the first place).
+    public static func release(_ descriptor: Int32, from size: Int) -> Int32 {
+        cuv_release_space(descriptor, off_t(size), off_t(Int64.max - Int64(size))) == 0 ? 0 : errno
+    }
+
     /// Bytes free for an unprivileged writer on the file system holding `path`, or nil.
     public static func freeBytes(at path: String) -> Int? {
         var status = statvfs()

@@ -110,4 +110,5 @@ final class RecordingFileLayer: FileLayer {
     func list(_ folder: String) throws(IOError) -> [String] { [] }
     func read(_ path: String) throws(IOError) -> [UInt8]? { nil }
     func freeBytes(_ folder: String) -> Int? { nil }
+    func releaseReservation(_ path: String, size: Int) {}
 }

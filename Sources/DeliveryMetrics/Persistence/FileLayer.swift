@@ -24,6 +24,8 @@ protocol FileLayer: Sendable {
     func rename(_ path: String, to newPath: String) throws(IOError)
     /// Cuts a file back to `length` bytes (a torn journal tail to its last whole record), synced.
     func truncate(_ path: String, to length: Int) throws(IOError)
+    /// Gives back the space reserved past the end of a segment that will not grow again.
+    func releaseReservation(_ path: String, size: Int)
     /// The names in a folder.
     func list(_ folder: String) throws(IOError) -> [String]
     /// A whole regular file; nil when it does not exist. Anything else at the path (a FIFO, a folder, a device) is an
@@ -138,6 +140,13 @@ struct POSIXFileLayer: FileLayer {
 
     func freeBytes(_ folder: String) -> Int? {
         FileSpace.freeBytes(at: folder)
+    }
+
+    func releaseReservation(_ path: String, size: Int) {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard descriptor >= 0 else { return }
+        _ = FileSpace.release(descriptor, from: size)
+        Glibc.close(descriptor)
     }
 
     private static func requireRegular(_ descriptor: Int32, _ path: String) throws(IOError) {

@@ -62,6 +62,8 @@ struct Recovery {
                 try files.remove(path)
                 continue
             }
+            // A segment of an earlier run never grows again: what it reserved past its end goes back to the disk.
+            files.releaseReservation(path, size: bytes.count)
             let (payloads, damaged) = try frames(of: bytes, file: path)
             if damaged { report.damagedSegments.append(number) }
             for payload in payloads {
