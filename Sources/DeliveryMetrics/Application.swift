@@ -103,6 +103,7 @@ final class Application: HTTPHandler {
             path: path,
             intervalMilliseconds: configuration.persistenceIntervalMilliseconds,
             registry: registry,
+            deduplication: webhooks.deduplication,
             loop: loop,
             logger: logger
         ) { [unowned self] in

@@ -16,6 +16,7 @@ final class Persistence {
     let writer: JournalWriter
     private let loop: EventLoop
     private let registry: Registry
+    private let deduplication: WebhookDeduplication?
     private let files: any FileLayer
     private let paths: PersistencePaths
     private let logger: Logger
@@ -34,12 +35,13 @@ final class Persistence {
 
     var hasFailed: Bool { writer.hasFailed || snapshotFailed }
 
-    /// Replays what is on disk into `registry`, then opens a new journal segment and attaches it to every persisted
-    /// family.
+    /// Replays what is on disk into `registry` (and the webhook deliveries' keys into `deduplication`), then opens a
+    /// new journal segment and attaches it to every persisted family and to `deduplication`.
     init(
         path: String,
         intervalMilliseconds: UInt64,
         registry: Registry,
+        deduplication: WebhookDeduplication? = nil,
         loop: EventLoop,
         logger: Logger,
         files: any FileLayer = POSIXFileLayer(),
@@ -48,6 +50,7 @@ final class Persistence {
         paths = PersistencePaths(snapshot: path)
         self.loop = loop
         self.registry = registry
+        self.deduplication = deduplication
         self.files = files
         self.logger = logger
         self.intervalMilliseconds = intervalMilliseconds
@@ -59,7 +62,13 @@ final class Persistence {
         let descriptor: Int32
         do {
             try Self.makeFolder(paths.folder)
-            report = try Recovery(registry: registry, files: files, paths: paths, logger: logger).run()
+            report = try Recovery(
+                registry: registry,
+                files: files,
+                paths: paths,
+                logger: logger,
+                deduplication: deduplication
+            ).run()
             descriptor = try files.openSegment(paths.segment(report.nextSegment))
         } catch {
             throw Unusable(description: "persistence file \(path) cannot be used: \(error)")
@@ -89,6 +98,7 @@ final class Persistence {
         }
         writer.onFailure = { [unowned self] error in fail("journal write or sync failed", error, inSnapshot: false) }
         for family in registry.families where family.definition.isPersisted { family.journal = writer }
+        deduplication?.journal = writer
         // Series whose time-to-live passed while the process was down go now, journaled like any expiry.
         registry.expire(now: WallClock.now())
     }
@@ -129,6 +139,12 @@ final class Persistence {
                 WriteRecord.series(state).append(to: &bytes)
                 count += 1
             }
+        }
+        // The live delivery keys, one record each without writes: the snapshot replaces the journal that held them.
+        for entry in deduplication?.entries(now: WallClock.now()) ?? [] {
+            WriteRecord.webhookDelivery(source: entry.source, keys: [entry.key], time: entry.time, writes: [])
+                .append(to: &bytes)
+            count += 1
         }
         WriteRecord.snapshotEnd(records: count).append(to: &bytes)
         let job = SnapshotJob(files: files, paths: paths, bytes: bytes, covered: covered)
