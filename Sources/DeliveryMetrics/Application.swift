@@ -107,6 +107,7 @@ final class Application: HTTPHandler {
             path: path,
             intervalMilliseconds: configuration.persistenceIntervalMilliseconds,
             registry: registry,
+            deduplication: webhooks.deduplication,
             loop: loop,
             logger: logger,
             reservationBytes: configuration.journalReserveBytes

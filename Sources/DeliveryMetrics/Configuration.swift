@@ -292,7 +292,11 @@ struct Flag: Sendable {
             valueName: "int",
             help: "disk space the journal reserves ahead; writes get 507 when it cannot be renewed (default 4194304)"
         ) { value, configuration in
-            configuration.journalReserveBytes = try integer(value, flag: "journal-reserve-bytes", in: 256 << 10...1 << 30)
+            configuration.journalReserveBytes = try integer(
+                value,
+                flag: "journal-reserve-bytes",
+                in: 256 << 10...1 << 30
+            )
         },
         Flag(
             name: "persistence-interval",

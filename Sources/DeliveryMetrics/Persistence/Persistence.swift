@@ -21,6 +21,7 @@ final class Persistence {
     let writer: JournalWriter
     private let loop: EventLoop
     private let registry: Registry
+    private let deduplication: WebhookDeduplication?
     private let files: any FileLayer
     private let paths: PersistencePaths
     private let logger: Logger
@@ -48,12 +49,13 @@ final class Persistence {
     /// Whether a new write may apply: the journal holds reserved space for it. False while the disk is full.
     var hasRoomForWrites: Bool { !writer.hasFailed && writer.hasRoomForWrites }
 
-    /// Replays what is on disk into `registry`, then opens a new journal segment and attaches it to every persisted
-    /// family.
+    /// Replays what is on disk into `registry` (and the webhook deliveries' keys into `deduplication`), then opens a
+    /// new journal segment and attaches it to every persisted family and to `deduplication`.
     init(
         path: String,
         intervalMilliseconds: UInt64,
         registry: Registry,
+        deduplication: WebhookDeduplication? = nil,
         loop: EventLoop,
         logger: Logger,
         files: any FileLayer = POSIXFileLayer(),
@@ -63,6 +65,7 @@ final class Persistence {
         paths = PersistencePaths(snapshot: Self.resolvingLink(path))
         self.loop = loop
         self.registry = registry
+        self.deduplication = deduplication
         self.files = files
         self.logger = logger
         self.intervalMilliseconds = intervalMilliseconds
@@ -82,7 +85,13 @@ final class Persistence {
         // Before anything in the folder is read, changed or removed: a second process must not touch the files.
         lock = try StateLock(statePath: paths.snapshot)
         do {
-            report = try Recovery(registry: registry, files: files, paths: paths, logger: logger).run()
+            report = try Recovery(
+                registry: registry,
+                files: files,
+                paths: paths,
+                logger: logger,
+                deduplication: deduplication
+            ).run()
             descriptor = try files.openSegment(paths.segment(report.nextSegment))
         } catch {
             lock.release()
@@ -130,6 +139,7 @@ final class Persistence {
         if let reservationError { noteDiskSpace(reservationError) }
         countDamagedFiles((try? files.list(paths.folder)).map { paths.damagedFiles(in: $0).count } ?? 0)
         for family in registry.families where family.definition.isPersisted { family.journal = writer }
+        deduplication?.journal = writer
         // Series whose time-to-live passed while the process was down go now, journaled like any expiry.
         registry.expire(now: WallClock.now())
     }
@@ -190,6 +200,14 @@ final class Persistence {
                 frames.append(WriteRecord.series(state), to: &bytes)
                 count += 1
             }
+        }
+        // The live delivery keys, one record each without writes: the snapshot replaces the journal that held them.
+        for entry in deduplication?.entries(now: WallClock.now()) ?? [] {
+            frames.append(
+                WriteRecord.webhookDelivery(source: entry.source, keys: [entry.key], time: entry.time, writes: []),
+                to: &bytes
+            )
+            count += 1
         }
         frames.append(WriteRecord.snapshotEnd(records: count), to: &bytes)
         let job = SnapshotJob(

@@ -36,6 +36,10 @@ struct Recovery {
     let files: any FileLayer
     let paths: PersistencePaths
     let logger: Logger
+    /// Where the webhook deliveries' keys go back to; nil drops them (the journal's other writes still apply).
+    var deduplication: WebhookDeduplication?
+    /// Boot time: delivery keys older than their memory's age at this time are not restored.
+    var now = WallClock.now()
 
     func run() throws -> Report {
         var report = Report()
@@ -202,6 +206,17 @@ struct Recovery {
     private func apply(_ record: WriteRecord, _ report: inout Report) {
         let metric: String
         switch record {
+        case .webhookDelivery(let source, let keys, let time, let writes):
+            // The keys, then the writes, which are never deliveries themselves (the decoder refuses that).
+            if let deduplication {
+                if deduplication.restore(keys, source: source, time: time, now: now) {
+                    report.applied += 1
+                } else {
+                    report.skipped["webhook source \(source): no longer configured", default: 0] += 1
+                }
+            }
+            for write in writes { apply(write, &report) }
+            return
         case .operation(let name, _, _, _, _), .stored(let name, _, _, _), .reset(let name, _),
             .expired(let name, _), .familyWritten(let name, _):
             metric = name
@@ -230,7 +245,7 @@ struct Recovery {
                 family.markWritten(now: time)
             case .series(let state):
                 try family.restore(state)
-            case .snapshotStart, .snapshotEnd:
+            case .snapshotStart, .snapshotEnd, .webhookDelivery:
                 return
             }
             report.applied += 1

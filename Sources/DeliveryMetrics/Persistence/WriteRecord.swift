@@ -11,6 +11,10 @@ enum WriteRecord: Equatable {
     /// An expiry pass that dropped (or zeroed) series: replayed at its time, so a series expired before a later write
     /// does not come back with its old value under that write.
     case expired(metric: String, time: Double)
+    /// A webhook delivery: the keys that recognise its redeliveries, remembered for `source` at `time`, and the
+    /// journal writes it caused, in one record so that a crash keeps both or neither. A snapshot holds the live keys
+    /// as such records without writes. The writes are never deliveries themselves.
+    case webhookDelivery(source: String, keys: [String], time: Double, writes: [WriteRecord])
     /// A snapshot's first record: it holds every write of the journal segments numbered up to `coveredSegment`.
     case snapshotStart(coveredSegment: UInt64, time: Double)
     /// A snapshot's series, whole; `bounds` are the histogram's bucket bounds when it was taken.
@@ -38,6 +42,7 @@ enum WriteRecord: Equatable {
         case stored = 2
         case reset = 3
         case expired = 4
+        case webhookDelivery = 5
         case snapshotStart = 10
         case series = 11
         case familyWritten = 12
@@ -51,6 +56,22 @@ enum WriteRecord: Equatable {
 
     /// Appends the payload alone; the caller frames it.
     func writePayload(into payload: inout [UInt8]) {
+        if case .webhookDelivery(let source, let keys, let time, let writes) = self {
+            PayloadWriter.put(Tag.webhookDelivery.rawValue, &payload)
+            PayloadWriter.put(source, &payload)
+            PayloadWriter.put(time, &payload)
+            PayloadWriter.put(UInt64(keys.count), &payload)
+            for key in keys { PayloadWriter.put(key, &payload) }
+            PayloadWriter.put(UInt64(writes.count), &payload)
+            // Each write's fields as its own payload holds them: they delimit themselves.
+            for write in writes { write.putFields(&payload) }
+        } else {
+            putFields(&payload)
+        }
+    }
+
+    /// The payload of a record other than a delivery.
+    private func putFields(_ payload: inout [UInt8]) {
         switch self {
         case .operation(let metric, let time, let operation, let labelValues, let value):
             PayloadWriter.put(Tag.operation.rawValue, &payload)
@@ -96,6 +117,9 @@ enum WriteRecord: Equatable {
         case .snapshotEnd(let records):
             PayloadWriter.put(Tag.snapshotEnd.rawValue, &payload)
             PayloadWriter.put(records, &payload)
+        case .webhookDelivery:
+            // `append` writes deliveries; the journal's groups do not nest, so none holds another.
+            preconditionFailure("a webhook delivery inside another")
         }
     }
 
@@ -103,60 +127,95 @@ enum WriteRecord: Equatable {
     init(payload: ArraySlice<UInt8>) throws(Malformed) {
         var reader = PayloadReader(payload)
         do {
-            guard let tag = Tag(rawValue: try reader.byte()) else { throw Malformed() }
-            switch tag {
-            case .operation:
-                let metric = try reader.string()
-                let time = try reader.double()
-                guard let operation = Operation(rawValue: try reader.string()) else { throw Malformed() }
-                self = .operation(
-                    metric: metric,
-                    time: time,
-                    operation: operation,
-                    labelValues: try Self.labelValues(&reader),
-                    value: try reader.double()
-                )
-            case .stored:
-                self = .stored(
-                    metric: try reader.string(),
-                    time: try reader.double(),
-                    labelValues: try Self.labelValues(&reader),
-                    value: try reader.double()
-                )
-            case .reset:
-                self = .reset(metric: try reader.string(), time: try reader.double())
-            case .expired:
-                self = .expired(metric: try reader.string(), time: try reader.double())
-            case .snapshotStart:
-                self = .snapshotStart(coveredSegment: try reader.uint64(), time: try reader.double())
-            case .series:
-                let metric = try reader.string()
-                let labelValues = try Self.labelValues(&reader)
-                let lastWrite = try reader.double()
-                let value = try reader.double()
-                let bounds = try (0..<Self.count(&reader)).map { _ throws(PayloadReader.Short) in try reader.double() }
-                let counts = try (0..<Self.count(&reader)).map { _ throws(PayloadReader.Short) in try reader.uint64() }
-                self = .series(
-                    SeriesState(
-                        metric: metric,
-                        labelValues: labelValues,
-                        lastWrite: lastWrite,
-                        value: value,
-                        bounds: bounds,
-                        bucketCounts: counts,
-                        sum: try reader.double(),
-                        count: try reader.uint64()
-                    )
-                )
-            case .familyWritten:
-                self = .familyWritten(metric: try reader.string(), time: try reader.double())
-            case .snapshotEnd:
-                self = .snapshotEnd(records: try reader.uint64())
-            }
+            let tag = try Self.tag(&reader)
+            self = tag == .webhookDelivery ? try Self.delivery(&reader) : try Self.fields(tag, &reader)
         } catch {
             throw Malformed()
         }
         guard reader.isAtEnd else { throw Malformed() }
+    }
+
+    /// A write a family journals: what a delivery groups.
+    private var isFamilyWrite: Bool {
+        switch self {
+        case .operation, .stored, .reset, .expired: true
+        default: false
+        }
+    }
+
+    private static func tag(_ reader: inout PayloadReader) throws -> Tag {
+        guard let tag = Tag(rawValue: try reader.byte()) else { throw Malformed() }
+        return tag
+    }
+
+    /// A delivery's fields, after its tag; each write is read as its own payload would be.
+    private static func delivery(_ reader: inout PayloadReader) throws -> WriteRecord {
+        let source = try reader.string()
+        let time = try reader.double()
+        let keys = try (0..<Self.count(&reader)).map { _ throws(PayloadReader.Short) in try reader.string() }
+        var writes: [WriteRecord] = []
+        for _ in 0..<(try Self.count(&reader)) {
+            let write = try Self.fields(try Self.tag(&reader), &reader)
+            guard write.isFamilyWrite else { throw Malformed() }
+            writes.append(write)
+        }
+        return .webhookDelivery(source: source, keys: keys, time: time, writes: writes)
+    }
+
+    /// The fields of a record other than a delivery, after its tag.
+    private static func fields(_ tag: Tag, _ reader: inout PayloadReader) throws -> WriteRecord {
+        switch tag {
+        case .operation:
+            let metric = try reader.string()
+            let time = try reader.double()
+            guard let operation = Operation(rawValue: try reader.string()) else { throw Malformed() }
+            return .operation(
+                metric: metric,
+                time: time,
+                operation: operation,
+                labelValues: try Self.labelValues(&reader),
+                value: try reader.double()
+            )
+        case .stored:
+            return .stored(
+                metric: try reader.string(),
+                time: try reader.double(),
+                labelValues: try Self.labelValues(&reader),
+                value: try reader.double()
+            )
+        case .reset:
+            return .reset(metric: try reader.string(), time: try reader.double())
+        case .expired:
+            return .expired(metric: try reader.string(), time: try reader.double())
+        case .snapshotStart:
+            return .snapshotStart(coveredSegment: try reader.uint64(), time: try reader.double())
+        case .series:
+            let metric = try reader.string()
+            let labelValues = try Self.labelValues(&reader)
+            let lastWrite = try reader.double()
+            let value = try reader.double()
+            let bounds = try (0..<Self.count(&reader)).map { _ throws(PayloadReader.Short) in try reader.double() }
+            let counts = try (0..<Self.count(&reader)).map { _ throws(PayloadReader.Short) in try reader.uint64() }
+            return .series(
+                SeriesState(
+                    metric: metric,
+                    labelValues: labelValues,
+                    lastWrite: lastWrite,
+                    value: value,
+                    bounds: bounds,
+                    bucketCounts: counts,
+                    sum: try reader.double(),
+                    count: try reader.uint64()
+                )
+            )
+        case .familyWritten:
+            return .familyWritten(metric: try reader.string(), time: try reader.double())
+        case .snapshotEnd:
+            return .snapshotEnd(records: try reader.uint64())
+        case .webhookDelivery:
+            // Only at the top of a payload: a delivery's writes are never deliveries.
+            throw Malformed()
+        }
     }
 
     private static func put(_ labelValues: [String], _ payload: inout [UInt8]) {

@@ -24,8 +24,8 @@ final class JobWebhookReceiver {
     private let jobDurations: MetricFamily
     private let events: MetricFamily
     private let dropped: MetricFamily
-    /// (build id, status) already handled: GitLab's retried deliveries and "Resend request" repeat events.
-    private var seen = BoundedMemory<String, Bool>(capacity: 20_000, maxAge: 6 * 3600)
+    /// Deliveries already handled, per source: GitLab's retried deliveries and "Resend request" repeat events.
+    let deduplication = WebhookDeduplication()
     /// When a job failed, by (project, pipeline, job name), until its retry is created.
     private var failures = BoundedMemory<String, Double>(capacity: 10_000, maxAge: 3 * 86_400)
 
@@ -83,16 +83,20 @@ final class JobWebhookReceiver {
             )
             return .error(HTTPError(400, error.message))
         }
-        // GitLab 17.4+ sends an Idempotency-Key that stays the same across redeliveries; (build id, status) catches
-        // the rest, since a build goes through each status once.
-        let keys =
-            ["build \(event.buildID) \(event.status)"]
-            + (request.headers["Idempotency-Key"].map { ["key \($0)"] } ?? [])
-        if keys.contains(where: { seen.value(for: $0, now: now) != nil }) {
+        let keys = WebhookDeduplication.keys(
+            buildID: event.buildID,
+            status: event.status,
+            idempotencyKey: request.headers["Idempotency-Key"]
+        )
+        if deduplication.isDuplicate(keys, source: source.id, now: now) {
             count(.duplicate, source, now: now)
             return .text(200, "duplicate\n")
         }
-        for key in keys { seen.remember(true, for: key, now: now) }
+        return deduplication.remember(keys, source: source.id, now: now) { handleNew(event, from: source, now: now) }
+    }
+
+    /// A delivery not seen before: its writes, and its outcome's count.
+    private func handleNew(_ event: JobEvent, from source: WebhookSource, now: Double) -> Response {
         guard source.rule.matches(event) else {
             count(.ignored, source, now: now)
             return .text(200, "ignored: not a deployment pipeline job\n")
@@ -127,7 +131,10 @@ final class JobWebhookReceiver {
                 try lostSeconds.apply(.add, labelValues: [event.name], value: lost, now: now)
             }
         case "failed":
-            failures.remember(event.finishedAt ?? now, for: failureKey, now: now)
+            // A longer name could never be the lost-seconds label, so it is not worth a slot (nor its bytes).
+            if event.name.utf8.count <= Label.maxValueLength {
+                failures.remember(event.finishedAt ?? now, for: failureKey, now: now)
+            }
             try observeDuration(event, from: source, now: now)
         case "success", "canceled":
             try observeDuration(event, from: source, now: now)

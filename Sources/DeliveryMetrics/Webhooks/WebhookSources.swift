@@ -8,6 +8,8 @@ struct WebhookSource: Sendable, Equatable {
     let rule: DeploymentRule
 
     var route: String { "/webhooks/job/\(instance)/\(projectPath)" }
+    /// Instance and project: build and pipeline ids are numbered per instance, so this is what tells two apart.
+    var id: String { "\(instance)/\(projectPath)" }
 }
 
 enum WebhookSources {
