@@ -145,6 +145,10 @@ final class JournalWriter {
         ThreadPool.run(on: loop, job.run) { [self] outcome in
             switch outcome {
             case .success(let descriptor):
+                guard !closeRequested else {
+                    files.close(descriptor)  // Shut down meanwhile: the segment stays empty, removed at next boot.
+                    return done(nil)
+                }
                 prepared = PreparedSegment(number: number, descriptor: descriptor)
                 done(nil)
             case .failure(let error):
