@@ -100,6 +100,13 @@ final class Application: HTTPHandler {
         }
     }
 
+    /// The configuration's warnings, one line each naming its variable; first of all, as parsing could not log them.
+    func logConfigurationWarnings() {
+        for warning in configuration.warnings {
+            logger.warning("\(warning.message)", metadata: ["variable": "\(warning.variable)"])
+        }
+    }
+
     /// Loads the persisted state and starts journaling, when a persistence file is configured. Before `start`.
     func openPersistence() throws(Persistence.Unusable) {
         guard let path = configuration.persistenceFile else { return }

@@ -37,6 +37,7 @@ public enum Boot {
             do {
                 let loop = try EventLoop()
                 let application = Application(configuration: configuration, loop: loop, sink: sink, logger: logger)
+                application.logConfigurationWarnings()
                 do {
                     try application.openPersistence()
                 } catch {

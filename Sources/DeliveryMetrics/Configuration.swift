@@ -39,6 +39,15 @@ struct Configuration: Sendable {
     var journalReserveBytes = 4 << 20
     /// Time between snapshots, which let the journal be truncated; taken only when something was written since.
     var persistenceIntervalMilliseconds: UInt64 = 5 * 60_000
+    /// What the boot log warns about (a token repaired, or short). Parsing runs before logging is set up, so the
+    /// warnings wait here for `Application.logConfigurationWarnings`.
+    var warnings: [Warning] = []
+
+    /// One boot warning about one environment variable; it names the variable, never its value.
+    struct Warning: Sendable, Equatable {
+        let variable: String
+        let message: String
+    }
 
     /// A problem with the flags or environment; the process prints it on one line and exits 2.
     struct Problem: Error, CustomStringConvertible {
@@ -107,16 +116,22 @@ extension Configuration {
             }
             try flag.apply(value!, &configuration)
         }
-        guard let token = environment["AUTH_TOKEN"], !token.isEmpty else {
-            throw Problem(description: "AUTH_TOKEN is empty or unset: set it to the token /api writers must send")
+        var warnings: [Warning] = []
+        guard let token = try SecretToken.read("AUTH_TOKEN", from: environment, warnings: &warnings) else {
+            throw Problem(
+                description: "AUTH_TOKEN is empty or unset: set it (or AUTH_TOKEN_FILE) to the token /api writers "
+                    + "must send"
+            )
         }
         configuration.authToken = token
-        configuration.opsToken = environment["DELIVERY_METRICS_OPS_TOKEN"] ?? ""
+        configuration.opsToken =
+            try SecretToken.read("DELIVERY_METRICS_OPS_TOKEN", from: environment, warnings: &warnings) ?? ""
         for source in WebhookSources.all {
-            if let token = environment[source.tokenVariable], !token.isEmpty {
+            if let token = try SecretToken.read(source.tokenVariable, from: environment, warnings: &warnings) {
                 configuration.webhookTokens[source.tokenVariable] = token
             }
         }
+        configuration.warnings = warnings
         return .serve(configuration)
     }
 }
@@ -315,7 +330,15 @@ struct Flag: Sendable {
             + WebhookSources.all.map { source in
                 (source.tokenVariable, "secret of the job webhook \(source.route); unset disables it")
             }
+            + [("<NAME>_FILE", "for each token above (e.g. AUTH_TOKEN_FILE): a file that holds it, read at boot")]
     }
+
+    /// The rules every token variable follows, printed after the environment list.
+    static let tokenRules = [
+        "Tokens must be visible ASCII (no spaces). A trailing line break is stripped, and a token under",
+        "\(SecretToken.minimumBytes) bytes boots, each with a warning. Set a token or its _FILE, never both;",
+        "the shipped manifests' placeholder is refused.",
+    ]
 
     static func helpText() -> String {
         var lines = [
@@ -338,6 +361,8 @@ struct Flag: Sendable {
         for variable in environment {
             lines.append("  \(variable.name)".padding(to: 34) + variable.help)
         }
+        lines.append("")
+        lines += tokenRules
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -34,8 +34,6 @@ final class Persistence {
     private let damagedFiles: MetricFamily
     private let diskFull: MetricFamily
     private var snapshotInFlight = false
-    /// Set by `close`: a snapshot whose next segment is still being prepared then stops there.
-    private var isClosed = false
     private var recordsAtLastSnapshot = 0
     private let onFailure: () -> Void
     /// Whether boot found something a first snapshot should fold away or replace: journal records, a damaged
@@ -173,7 +171,8 @@ final class Persistence {
         guard !snapshotInFlight, !hasFailed else { return }
         snapshotInFlight = true
         writer.prepareNextSegment { [weak self] error in
-            guard let self, !isClosed else { return }
+            // A snapshot under way at shutdown finishes, as one in flight always did.
+            guard let self else { return }
             if let error {
                 snapshotInFlight = false
                 logger.warning(
@@ -244,7 +243,6 @@ final class Persistence {
 
     /// At shutdown: no more batches or snapshots start; what is in flight finishes on its own.
     func close() {
-        isClosed = true
         flushHook?.close()
         flushHook = nil
         snapshotTimer?.close()
