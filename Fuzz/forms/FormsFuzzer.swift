@@ -32,12 +32,16 @@ public func formsFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
         // What a refusal echoes: short, and no control byte survives to break the line.
         let echoed = EchoedInput.bytes(rest)
         precondition(echoed.utf8.count <= 4 * EchoedInput.limit + 3)
-        precondition(!echoed.unicodeScalars.contains { EchoedInput.isControl($0) })
+        precondition(!echoed.unicodeScalars.contains { EchoedInput.isEscaped($0) })
     default:
         let text = String(decoding: rest, as: UTF8.self)
-        for label in fuzzLabels {
-            if label.problem(with: text) == nil, case .oneOf(let values) = label.label.validator {
-                precondition(values.contains(text))
+        for label in fuzzLabels where label.problem(with: text) == nil {
+            switch label.label.validator {
+            case .oneOf(let values):
+                // Accepted only as one of the values' own bytes, never as a canonically equivalent look-alike.
+                precondition(values.contains { $0.hasSameBytes(as: text) })
+            case .pattern:
+                precondition(!text.unicodeScalars.contains(where: Label.refusesInFreeText))
             }
         }
     }

@@ -32,7 +32,7 @@ final class BootedState {
 
     func family(_ name: String) -> MetricFamily { registry.require(name) }
 
-    func value(_ name: String, _ labels: [String]) -> Double? { family(name).series[labels]?.value }
+    func value(_ name: String, _ labels: [String]) -> Double? { family(name).series[SeriesKey(labels)]?.value }
 
     /// Waits (running the loop) until everything written so far is on disk.
     func sync() {

@@ -21,7 +21,7 @@ struct ExpositionTests {
                 .gauge,
                 name: "level",
                 help: "A \"quoted\" gauge.",
-                labels: [Label("note", matching: #"[\s\S]*"#)]
+                labels: [Label("note", matching: #"[\s\S]*"#, acceptingAnyScalar: true)]
             ),
             MetricDefinition(.gauge, name: "empty", help: "Never written.", labels: [.text("l")]),
         ]

@@ -43,11 +43,11 @@ struct JobWebhookTests {
         }
 
         func value(_ name: String, _ labels: [String]) -> Double? {
-            registry.family(named: name)?.series[labels]?.value
+            registry.family(named: name)?.series[SeriesKey(labels)]?.value
         }
 
         func histogramCount(_ labels: [String]) -> UInt64 {
-            registry.family(named: "webhooks_deployment_job_duration_seconds")?.series[labels]?.count ?? 0
+            registry.family(named: "webhooks_deployment_job_duration_seconds")?.series[SeriesKey(labels)]?.count ?? 0
         }
 
         func outcomes(_ source: String, _ outcome: String) -> Double {

@@ -27,6 +27,18 @@ struct RequestHeadTests {
         #expect(items.map(\.value) == ["a,b", "1 2", ""])
     }
 
+    @Test func keepsTheBytesOfAValueThatIsNotUTF8() throws {
+        let fields = try #require(PercentDecoding.formFields("a=%FF%FE&b=caf%C3%A9&c=%C3".utf8))
+        #expect(fields.map(\.value.text) == ["\u{FFFD}\u{FFFD}", "caf\u{E9}", "\u{FFFD}"])
+        #expect(fields.map(\.value.invalidUTF8) == [[0xFF, 0xFE], nil, [0xC3]])
+        // Raw bytes, without escapes, too.
+        #expect(DecodedText([0x61, 0x80]).invalidUTF8 == [0x61, 0x80])
+        #expect(
+            PercentDecoding.decodeText("cafe%CC%81".utf8, plusIsSpace: false)?.text.utf8.elementsEqual(
+                [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81]) == true
+        )
+    }
+
     @Test func lowersHeaderTokens() {
         let headers: HTTPHeaders = ["Connection": "Keep-Alive, Upgrade", "connection": "TE"]
         #expect(headers.tokens("CONNECTION") == ["keep-alive", "upgrade", "te"])

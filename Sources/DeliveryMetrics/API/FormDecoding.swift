@@ -7,21 +7,31 @@
 /// release-tools Ruby client), a `multipart/form-data` body (`curl -F`), or the query string. As in Go, an urlencoded
 /// body's value wins over the query's, and the query's over a multipart body's.
 enum FormDecoding {
+    /// Each field's value as text, repaired with U+FFFD where its bytes are not valid UTF-8.
     static func fields(of request: Request) throws(MetricError) -> [String: String] {
-        guard let query = request.head.queryItems else {
-            throw MetricError(400, "bad_form", "malformed percent-encoding in the query string")
+        try form(of: request).mapValues(\.text)
+    }
+
+    /// Each field's value, with its bytes kept where they are not valid UTF-8, so that label values can refuse them.
+    static func form(of request: Request) throws(MetricError) -> [String: DecodedText] {
+        var query: [(name: String, value: DecodedText)] = []
+        if let rawQuery = request.head.rawQuery {
+            guard let pairs = PercentDecoding.formFields(rawQuery.utf8) else {
+                throw MetricError(400, "bad_form", "malformed percent-encoding in the query string")
+            }
+            query = pairs
         }
-        var fields: [String: String] = [:]
+        var fields: [String: DecodedText] = [:]
         for (name, value) in query where fields[name] == nil {
             fields[name] = value
         }
         guard !request.body.isEmpty else { return fields }
         let contentType = request.headers["Content-Type"] ?? ""
         let mediaType = HeaderElement(contentType).value
-        var bodyFields: [(name: String, value: String)]
+        var bodyFields: [(name: String, value: DecodedText)]
         switch mediaType {
         case "application/x-www-form-urlencoded":
-            guard let pairs = PercentDecoding.formPairs(request.body) else {
+            guard let pairs = PercentDecoding.formFields(request.body) else {
                 throw MetricError(400, "bad_form", "malformed percent-encoding in the form body")
             }
             bodyFields = pairs
@@ -59,7 +69,7 @@ enum FormDecoding {
 enum Multipart {
     static let maxParts = 64
 
-    static func fields(_ body: [UInt8], boundary: String) throws(MetricError) -> [(name: String, value: String)] {
+    static func fields(_ body: [UInt8], boundary: String) throws(MetricError) -> [(name: String, value: DecodedText)] {
         let malformed = MetricError(400, "bad_form", "malformed multipart/form-data body")
         let delimiter = Array("--\(boundary)".utf8)
         let separator = Array("\r\n--\(boundary)".utf8)
@@ -72,7 +82,7 @@ enum Multipart {
         } else {
             throw malformed
         }
-        var fields: [(name: String, value: String)] = []
+        var fields: [(name: String, value: DecodedText)] = []
         while true {
             if body[position...].starts(with: Array("--".utf8)) { return fields }
             while position < body.count, body[position] == UInt8(ascii: " ") || body[position] == UInt8(ascii: "\t") {
@@ -91,7 +101,7 @@ enum Multipart {
                 let name = FormDecoding.parameter("name", of: disposition)
             else { throw malformed }
             if FormDecoding.parameter("filename", of: disposition) == nil {
-                fields.append((name: name, value: String(decoding: content, as: UTF8.self)))
+                fields.append((name: name, value: DecodedText(content)))
             }
         }
     }

@@ -22,10 +22,8 @@ enum FamilyRenderer {
 
         let labels = definition.labels
         let order = labels.indices.sorted { labels[$0].name < labels[$1].name }
-        let keys = family.series.keys.sorted { left, right in
-            for index in order where left[index] != right[index] { return left[index] < right[index] }
-            return false
-        }
+        // By bytes, as Go sorts strings (`String`'s `<` would hold two spellings of `café` equal).
+        let keys = family.series.keys.sorted { $0.precedes($1, in: order) }
         for key in keys {
             let series = family.series[key]!
             let pairs = labelPairs(order.map { (labels[$0].name, key[$0]) })

@@ -12,6 +12,9 @@ struct Label: Sendable {
 
     let name: String
     let validator: Validator
+    /// A pattern label that lets its pattern alone decide, controls and bidirectional overrides included (see
+    /// `refusesInFreeText`). The catalogue declares none; the exposition's escaping is tested with one.
+    let acceptsAnyScalar: Bool
     /// A value the label accepts, for the ready-made push lines of the status page.
     let example: String
 
@@ -22,13 +25,25 @@ struct Label: Sendable {
         self.name = name
         validator = .oneOf(values)
         example = values.first ?? ""
+        acceptsAnyScalar = false
     }
 
     /// `pattern` must compile; the catalogue is code, so a broken pattern is a programming error found at boot.
-    init(_ name: String, matching pattern: String, example: String = "example") {
+    init(_ name: String, matching pattern: String, example: String = "example", acceptingAnyScalar: Bool = false) {
         self.name = name
         validator = .pattern(pattern)
         self.example = example
+        acceptsAnyScalar = acceptingAnyScalar
+    }
+
+    /// Whether a free-text (pattern) label refuses `scalar` whatever its pattern: C0 and C1 controls (U+0085 too),
+    /// the line and paragraph separators, and the bidirectional overrides and isolates, which would break a line or
+    /// reorder what a dashboard, a terminal or a log viewer shows around the value.
+    static func refusesInFreeText(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
     }
 
     /// The closed set of values, or nil for a pattern label.
@@ -62,13 +77,25 @@ struct LabelChecker {
     func problem(with value: String) -> String? {
         switch label.validator {
         case .oneOf(let values):
-            if values.contains(value) { return nil }
+            // By bytes: a canonically equivalent spelling of an allowed value is another value, not a look-alike.
+            if values.contains(where: { $0.hasSameBytes(as: value) }) { return nil }
             return "one of " + values.map { $0.isEmpty ? "\"\"" : $0 }.joined(separator: ", ")
         case .pattern(let source):
-            if value.utf8.count <= Label.maxValueLength, let regex, (try? regex.wholeMatch(in: value)) != nil {
-                return nil
+            let wanted = "a value matching \(source) (at most \(Label.maxValueLength) bytes)"
+            guard value.utf8.count <= Label.maxValueLength else { return wanted }
+            // Before the pattern, which might let them through.
+            if !label.acceptsAnyScalar, let refused = value.unicodeScalars.first(where: Label.refusesInFreeText) {
+                return "a value without U+\(Self.hex(refused)) (free-text labels refuse control characters, line and "
+                    + "paragraph separators, and bidirectional overrides)"
             }
-            return "a value matching \(source) (at most \(Label.maxValueLength) bytes)"
+            if let regex, (try? regex.wholeMatch(in: value)) != nil { return nil }
+            return wanted
         }
+    }
+
+    /// `0085`, `202E`: four hexadecimal digits at least, as code points are written.
+    private static func hex(_ scalar: Unicode.Scalar) -> String {
+        let digits = String(scalar.value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

@@ -1,6 +1,7 @@
 import Loop
 
-/// A metric vector at run time: its definition and its series, keyed by label values in declaration order.
+/// A metric vector at run time: its definition and its series, keyed by the bytes of their label values in
+/// declaration order (`SeriesKey`).
 ///
 /// Owned by the loop thread like everything else; every write goes through `apply`, so validation, the series
 /// bound and expiry bookkeeping happen in one place.
@@ -10,7 +11,7 @@ final class MetricFamily {
     let apiName: String
     let maxSeries: Int
     private let checkers: [LabelChecker]
-    private(set) var series: [[String]: Series] = [:]
+    private(set) var series: [SeriesKey: Series] = [:]
     /// Bumped on every change, so a render cache knows when it is stale.
     private(set) var generation: UInt64 = 0
     /// Wall-clock time of the last accepted write or reset since boot (nil before any), for staleness alerts.
@@ -56,19 +57,21 @@ final class MetricFamily {
                 "\(definition.fullName) is a counter and cannot decrease: value must be 0 or more"
             )
         }
-        try createSeriesIfNeeded(labelValues, now: now)
+        let key = SeriesKey(labelValues)
+        try validateCount(key)
+        if let index = series.index(forKey: key) {
+            // A new series starts at 0, where a finite operand always gives a finite result; only an existing one can
+            // overflow, and then nothing is created, counted or journaled.
+            let outcome = series.values[index].outcome(of: operation, value)
+            guard outcome.isFinite else { throw notFinite(operation, value, key, outcome) }
+        } else {
+            try create(key, now: now)
+        }
         generation &+= 1
         var result: Double?
         let bounds = definition.buckets
-        modify(labelValues) { series in
-            switch operation {
-            case .observe: series.observe(value, bounds: bounds)
-            case .inc: series.value += 1
-            case .add: series.value += value
-            case .set: series.value = value
-            case .dec: series.value -= 1
-            case .sub: series.value -= value
-            }
+        modify(key) { series in
+            series.apply(operation, value, bounds: bounds)
             series.lastWrite = now
             result = kind == .histogram ? nil : series.value
         }
@@ -94,12 +97,13 @@ final class MetricFamily {
 
     /// `store` without the journal: for replay, which must not write what it reads.
     func restoreStored(_ value: Double, labelValues: [String], now: Double) throws(MetricError) {
-        let isNew = series[labelValues] == nil
-        try createSeriesIfNeeded(labelValues, now: now)
+        let key = SeriesKey(labelValues)
+        let isNew = series[key] == nil
+        try createSeriesIfNeeded(key, now: now)
         lastWrite = now
-        let changed = isNew || series[labelValues]?.value != value
+        let changed = isNew || series[key]?.value != value
         if changed { generation &+= 1 }  // The rendering changes only with the value.
-        modify(labelValues) {
+        modify(key) {
             $0.value = value
             $0.lastWrite = now
         }
@@ -125,9 +129,10 @@ final class MetricFamily {
         guard state.bounds == definition.buckets, state.bucketCounts.count == bucketSlots else {
             throw MetricError(400, "buckets_changed", "\(definition.fullName) has other buckets now")
         }
-        try createSeriesIfNeeded(state.labelValues, now: state.lastWrite)
+        let key = SeriesKey(state.labelValues)
+        try createSeriesIfNeeded(key, now: state.lastWrite)
         generation &+= 1
-        modify(state.labelValues) { series in
+        modify(key) { series in
             series.value = state.value
             series.bucketCounts = state.bucketCounts
             series.sum = state.sum
@@ -138,10 +143,10 @@ final class MetricFamily {
 
     /// The family's series as a snapshot holds them.
     func snapshotStates() -> [WriteRecord.SeriesState] {
-        series.map { labelValues, series in
+        series.map { key, series in
             WriteRecord.SeriesState(
                 metric: apiName,
-                labelValues: labelValues,
+                labelValues: key.values,
                 lastWrite: series.lastWrite,
                 value: series.value,
                 bounds: definition.buckets,
@@ -165,7 +170,7 @@ final class MetricFamily {
             combinations = combinations.flatMap { prefix in values.map { prefix + [$0] } }
         }
         for combination in combinations {
-            series[combination] = Series(bucketCount: definition.buckets.count, now: now)
+            series[SeriesKey(combination)] = Series(bucketCount: definition.buckets.count, now: now)
         }
     }
 
@@ -187,7 +192,7 @@ final class MetricFamily {
         return stale.count
     }
 
-    private func modify(_ key: [String], _ body: (inout Series) -> Void) {
+    private func modify(_ key: SeriesKey, _ body: (inout Series) -> Void) {
         // In place, without copying the bucket array.
         if let index = series.index(forKey: key) {
             body(&series.values[index])
@@ -195,14 +200,37 @@ final class MetricFamily {
     }
 
     /// Validates the label values of a series that does not exist yet (never those of one that does) and creates it.
-    private func createSeriesIfNeeded(_ labelValues: [String], now: Double) throws(MetricError) {
-        try validateCount(labelValues)
-        guard series[labelValues] == nil else { return }
-        try validateNew(labelValues)
-        series[labelValues] = Series(bucketCount: definition.buckets.count, now: now)
+    private func createSeriesIfNeeded(_ key: SeriesKey, now: Double) throws(MetricError) {
+        try validateCount(key)
+        guard series[key] == nil else { return }
+        try create(key, now: now)
     }
 
-    private func validateCount(_ values: [String]) throws(MetricError) {
+    /// Validates the label values of a series that does not exist yet and creates it.
+    private func create(_ key: SeriesKey, now: Double) throws(MetricError) {
+        try validateNew(key)
+        series[key] = Series(bucketCount: definition.buckets.count, now: now)
+    }
+
+    /// The refusal of a write whose result would be infinite or NaN: the series keeps what it holds.
+    private func notFinite(_ operation: Operation, _ value: Double, _ key: SeriesKey, _ outcome: Double) -> MetricError
+    {
+        let labels = definition.labels
+        let name =
+            labels.isEmpty
+            ? definition.fullName
+            : definition.fullName + "{"
+                + FamilyRenderer.labelPairs(zip(labels, key.values).map { ($0.name, EchoedInput.text($1)) }) + "}"
+        let what = definition.kind == .histogram ? "its sum" : "it"
+        let operand = operation.needsValue ? " \(GoFloat.format(value))" : ""
+        return MetricError(
+            400,
+            "invalid_value",
+            "\(operation.rawValue)\(operand) would make \(what) \(GoFloat.format(outcome)) in \(name); values must stay finite"
+        )
+    }
+
+    private func validateCount(_ values: SeriesKey) throws(MetricError) {
         let labels = definition.labels
         guard values.count != labels.count else { return }
         let names = labels.map(\.name).joined(separator: ", ")
@@ -215,7 +243,7 @@ final class MetricFamily {
         )
     }
 
-    private func validateNew(_ values: [String]) throws(MetricError) {
+    private func validateNew(_ values: SeriesKey) throws(MetricError) {
         for (checker, value) in zip(checkers, values) {
             let label = checker.label
             if let accepted = checker.problem(with: value) {

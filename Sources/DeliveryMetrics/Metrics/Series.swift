@@ -14,6 +14,30 @@ struct Series {
         lastWrite = now
     }
 
+    /// What `operation` with `operand` would leave: the value of a counter or gauge, the sum of a histogram. A write
+    /// is checked with it before it applies, so one whose result would not be finite changes nothing.
+    func outcome(of operation: Operation, _ operand: Double) -> Double {
+        switch operation {
+        case .observe: sum + operand
+        case .inc: value + 1
+        case .add: value + operand
+        case .set: operand
+        case .dec: value - 1
+        case .sub: value - operand
+        }
+    }
+
+    mutating func apply(_ operation: Operation, _ operand: Double, bounds: [Double]) {
+        switch operation {
+        case .observe: observe(operand, bounds: bounds)
+        case .inc: value += 1
+        case .add: value += operand
+        case .set: value = operand
+        case .dec: value -= 1
+        case .sub: value -= operand
+        }
+    }
+
     mutating func observe(_ observation: Double, bounds: [Double]) {
         // Bounds are few (tens); a linear scan beats a binary search at that size.
         var index = 0

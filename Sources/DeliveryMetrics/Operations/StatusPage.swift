@@ -71,7 +71,8 @@ enum StatusPage {
         var html = "<table><tr>" + labels.map { "<th>\(escape($0.name))</th>" }.joined()
         html += family.definition.kind == .histogram ? "<th>count</th><th>sum</th>" : "<th>value</th>"
         html += "<th>last written (UTC)</th></tr>\n"
-        let rows = family.series.sorted { $0.key.lexicographicallyPrecedes($1.key) }.prefix(200)
+        let order = Array(labels.indices)
+        let rows = family.series.sorted { $0.key.precedes($1.key, in: order) }.prefix(200)
         for (key, series) in rows {
             html += "<tr class=\"series\">" + key.map { "<td>\(escape($0))</td>" }.joined()
             if family.definition.kind == .histogram {

@@ -44,6 +44,7 @@ enum PipelineStatus {
     /// `failed`, `manual`, `running`, `scheduled` and `success` as they are; anything else (`created`, `pending`,
     /// `canceled`, `skipped`, `preparing`, `waiting_for_resource`, ...) is `unknown`.
     static func label(for status: String) -> String {
-        labels.contains(status) && status != "unknown" ? status : "unknown"
+        // The label's own spelling, matched by bytes: a look-alike of `success` is some other status.
+        labels.first { $0.hasSameBytes(as: status) } ?? "unknown"
     }
 }

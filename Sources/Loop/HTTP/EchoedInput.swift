@@ -6,8 +6,8 @@ public enum EchoedInput {
     /// The longest reason a refusal carries, however many inputs it quotes.
     public static let maxReasonBytes = 1024
 
-    /// `text` cut at `limit` bytes on a character boundary, with control characters (C0, DEL, C1) as `\xHH` of their
-    /// bytes. A String is valid UTF-8 by construction; ``bytes(_:)`` escapes invalid sequences too.
+    /// `text` cut at `limit` bytes on a character boundary, with control characters (C0, DEL, C1), line and paragraph
+    /// separators and bidirectional overrides as `\xHH` of their bytes. A String is valid UTF-8 by construction; ``bytes(_:)`` escapes invalid sequences too.
     public static func text(_ text: some StringProtocol, limit: Int = limit) -> String {
         var output = ""
         var used = 0
@@ -18,7 +18,7 @@ public enum EchoedInput {
                 return output
             }
             used += width
-            if isControl(scalar) {
+            if isEscaped(scalar) {
                 for byte in String(scalar).utf8 { output += hex(byte) }
             } else {
                 output.unicodeScalars.append(scalar)
@@ -44,7 +44,7 @@ public enum EchoedInput {
                 continue
             }
             let scalar = String(decoding: bytes[index..<index + length], as: UTF8.self)
-            output += isControl(scalar.unicodeScalars.first!) ? bytes[index..<index + length].map(hex).joined() : scalar
+            output += isEscaped(scalar.unicodeScalars.first!) ? bytes[index..<index + length].map(hex).joined() : scalar
             index += length
         }
         return output
@@ -73,7 +73,7 @@ public enum EchoedInput {
 
     /// A whole reason made safe to send and log: one line, at most ``maxReasonBytes`` bytes.
     public static func reason(_ reason: String) -> String {
-        guard reason.utf8.count > maxReasonBytes || reason.unicodeScalars.contains(where: isControl) else {
+        guard reason.utf8.count > maxReasonBytes || reason.unicodeScalars.contains(where: isEscaped) else {
             return reason
         }
         return text(reason, limit: maxReasonBytes)
@@ -81,6 +81,13 @@ public enum EchoedInput {
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value <= 0x9F)
+    }
+
+    /// What an echo never repeats as it is: controls, and U+2028, U+2029, U+202A–U+202E and U+2066–U+2069, which
+    /// would break the line or reorder what a terminal or log viewer shows after them.
+    static func isEscaped(_ scalar: Unicode.Scalar) -> Bool {
+        isControl(scalar)
+            || (0x2028...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
     }
 
     private static func hex(_ byte: UInt8) -> String {
