@@ -17,7 +17,8 @@ struct FiniteResultTests {
             files: RecordingFileLayer(),
             paths: PersistencePaths(snapshot: "/nowhere/state"),
             segment: 1,
-            descriptor: 999
+            descriptor: 999,
+            reservedBytes: JournalWriter.defaultReservation
         )
         family.journal = writer
         defer {
