@@ -132,6 +132,29 @@ struct JobWebhookTests {
         #expect(harness.outcomes("gitlab-org/release/tools", "counted") == 5)
     }
 
+    @Test func tellsAFailedJobFromItsCanonicallyEquivalentNamesake() throws {
+        // `café` with U+00E9 and with `e` and U+0301: one String, two job names and two label values.
+        let (nfc, nfd) = ("deploy-caf\u{E9}", "deploy-cafe\u{301}")
+        let harness = Harness()
+        try harness.post(
+            Self.releaseTools,
+            event(id: 50, status: "failed", name: nfc, finished: "2024-10-01T12:00:00Z", duration: 1)
+        )
+        try harness.post(
+            Self.releaseTools,
+            event(id: 51, status: "created", retries: 1, name: nfd, created: "2024-10-01 12:01:00 UTC")
+        )
+        try harness.post(
+            Self.releaseTools,
+            event(id: 52, status: "created", retries: 1, name: nfc, created: "2024-10-01 12:02:00 UTC")
+        )
+        let lost = try #require(harness.registry.family(named: "webhooks_auto_deploy_job_failure_lost_seconds"))
+        #expect(lost.series.map { Array($0.key[0].utf8) } == [Array(nfc.utf8)])
+        #expect(lost.series.values.map(\.value) == [120])
+        let retries = try #require(harness.registry.family(named: "webhooks_auto_deploy_job_retries"))
+        #expect(retries.series.count == 2)
+    }
+
     @Test func countsTheSameEventOnce() throws {
         let harness = Harness()
         let retry = event(id: 20, status: "created", retries: 2)

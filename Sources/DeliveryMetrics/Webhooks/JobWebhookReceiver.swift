@@ -26,8 +26,9 @@ final class JobWebhookReceiver {
     private let dropped: MetricFamily
     /// Deliveries already handled, per source: GitLab's retried deliveries and "Resend request" repeat events.
     let deduplication = WebhookDeduplication()
-    /// When a job failed, by (project, pipeline, job name), until its retry is created.
-    private var failures = BoundedMemory<String, Double>(capacity: 10_000, maxAge: 3 * 86_400)
+    /// When a job failed, by the bytes of (project, pipeline, job name), until its retry is created: the job name
+    /// becomes a label value, so a canonically equivalent spelling is another job (`SeriesKey`).
+    private var failures = BoundedMemory<SeriesKey, Double>(capacity: 10_000, maxAge: 3 * 86_400)
 
     init(tokens: [String: String], registry: Registry, logger: Logger) {
         var enabled: [String: (WebhookSource, String)] = [:]
@@ -121,7 +122,7 @@ final class JobWebhookReceiver {
 
     /// What one deployment-pipeline event changes.
     private func record(_ event: JobEvent, from source: WebhookSource, now: Double) throws(MetricError) {
-        let failureKey = "\(source.projectPath) \(event.pipelineID ?? 0) \(event.name)"
+        let failureKey = SeriesKey([source.projectPath, String(event.pipelineID ?? 0), event.name])
         switch event.status {
         case "created" where event.retriesCount > 0:
             // Exactly one `created` event per retry.
