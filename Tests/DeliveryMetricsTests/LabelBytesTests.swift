@@ -35,6 +35,19 @@ struct LabelBytesTests {
         #expect(SeriesKey(["ab", "c"]) != SeriesKey(["a", "bc"]))
     }
 
+    @Test func sortsKeysByBytesWhetherTheyAreASCIIOrNot() {
+        // ASCII keys take `String`'s own `<`, the others go byte by byte; both give Go's order.
+        let keys = [["z", "1"], ["\u{E9}", "0"], ["a", "2"], ["Z", "9"], [Self.nfd, "0"], [Self.nfc, "0"]].map(
+            SeriesKey.init
+        )
+        let sorted = keys.sorted { $0.precedes($1, in: [0, 1]) }.map { Array($0[0].utf8) }
+        #expect(sorted == [[0x5A], [0x61], Array(Self.nfd.utf8), Array(Self.nfc.utf8), [0x7A], [0xC3, 0xA9]])
+        let bySecond = keys.sorted { $0.precedes($1, in: [1, 0]) }.map(\.[1])
+        #expect(bySecond == ["0", "0", "0", "1", "2", "9"])
+        #expect(Set(keys).count == keys.count)
+        #expect(Set(keys + keys.map { SeriesKey($0.values) }).count == keys.count)
+    }
+
     @Test func keepsCanonicallyEquivalentValuesInTwoSeries() throws {
         let family = Fixtures.gauge()
         #expect(try family.apply(.set, labelValues: ["17.4", Self.nfc], value: 1, now: Fixtures.now) == 1)

@@ -4,11 +4,35 @@
 extension String {
     /// Whether both hold the same UTF-8 bytes.
     func hasSameBytes(as other: String) -> Bool {
-        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
+        utf8.count == other.utf8.count && compareBytes(other) == 0
     }
 
     /// Whether the bytes sort before `other`'s, as Go sorts strings.
     func bytesPrecede(_ other: String) -> Bool {
-        utf8.lexicographicallyPrecedes(other.utf8)
+        compareBytes(other) < 0
+    }
+
+    /// Negative, zero or positive as the bytes sort before, equal or after `other`'s (as `memcmp`, then shorter
+    /// first). Over the contiguous UTF-8 storage: sorting 40,000 series byte by byte through `UTF8View`'s indices
+    /// took several times as long as `String`'s own `<`.
+    func compareBytes(_ other: String) -> Int {
+        withUTF8Bytes { mine in
+            other.withUTF8Bytes { theirs in
+                let common = Swift.min(mine.count, theirs.count)
+                var index = 0
+                while index < common {
+                    if mine[index] != theirs[index] { return Int(mine[index]) - Int(theirs[index]) }
+                    index += 1
+                }
+                return mine.count - theirs.count
+            }
+        }
+    }
+
+    /// The UTF-8 bytes in place (native and small strings, which is every string on Linux), or a copy made so.
+    private func withUTF8Bytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return copy.withUTF8(body)
     }
 }
