@@ -152,6 +152,8 @@ struct POSIXFileLayer: FileLayer {
     private static func requireRegular(_ descriptor: Int32, _ path: String) throws(IOError) {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw IOError("fstat", path) }
+        // A folder says so in the words of `read(2)`, as it always did; anything else is "not a regular file".
+        if status.st_mode & S_IFMT == S_IFDIR { throw IOError("read", path, errno: EISDIR) }
         guard status.st_mode & S_IFMT == S_IFREG else { throw IOError(notRegular: path) }
     }
 

@@ -299,9 +299,6 @@ final class Persistence {
 /// aside), remove the segments it holds (renaming damaged ones aside), and keep at most two damaged files. Returns
 /// how many damaged files are kept.
 private struct SnapshotJob: Sendable {
-    /// Damaged files kept for inspection; older ones are removed, so a crash loop cannot fill the disk with them.
-    static let damagedFilesKept = 2
-
     let files: any FileLayer
     let paths: PersistencePaths
     let bytes: [UInt8]
@@ -326,11 +323,7 @@ private struct SnapshotJob: Sendable {
                     try files.remove(segment)
                 }
             }
-            var damaged = paths.damagedFiles(in: try files.list(paths.folder))
-            while damaged.count > Self.damagedFilesKept {
-                try files.remove(paths.folder + "/" + damaged.removeFirst())
-            }
-            return .success(damaged.count)
+            return .success(try DamagedFiles.prune(files: files, paths: paths))
         } catch {
             return .failure(error)
         }

@@ -53,3 +53,19 @@ struct PersistencePaths: Sendable {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }
+
+/// Damaged files kept beside the state for inspection: at most two, the oldest removed, so a crash loop over a
+/// damaged file cannot fill the disk with copies.
+enum DamagedFiles {
+    static let kept = 2
+
+    /// Removes all but the newest `kept`; returns how many are kept.
+    @discardableResult
+    static func prune(files: any FileLayer, paths: PersistencePaths) throws(IOError) -> Int {
+        var damaged = paths.damagedFiles(in: try files.list(paths.folder))
+        while damaged.count > kept {
+            try files.remove(paths.folder + "/" + damaged.removeFirst())
+        }
+        return damaged.count
+    }
+}

@@ -44,7 +44,17 @@ struct Recovery {
     func run() throws -> Report {
         var report = Report()
         if let snapshot = try files.read(paths.snapshot) {
-            report.snapshotDamaged = try !loadSnapshot(snapshot, &report)
+            if snapshot.isEmpty {
+                // Nothing in it to keep until a snapshot replaces it: aside at once, and never warned of again.
+                logger.warning(
+                    "persistence: the snapshot is empty; renamed aside, loading the journal only",
+                    metadata: ["file": "\(paths.snapshot)"]
+                )
+                try files.rename(paths.snapshot, to: PersistencePaths.damagedName(paths.snapshot, time: Int(now)))
+                try DamagedFiles.prune(files: files, paths: paths)
+            } else {
+                report.snapshotDamaged = try !loadSnapshot(snapshot, &report)
+            }
         }
         let names = try files.list(paths.folder)
         for ignored in paths.unusableSegmentNames(in: names) {
@@ -124,13 +134,6 @@ struct Recovery {
     /// incomplete (no start, no end, a count that does not match), so that it is renamed aside when the next one
     /// replaces it.
     private func loadSnapshot(_ bytes: [UInt8], _ report: inout Report) throws -> Bool {
-        guard !bytes.isEmpty else {
-            logger.warning(
-                "persistence: the snapshot is empty; loading the journal only",
-                metadata: ["file": "\(paths.snapshot)"]
-            )
-            return false
-        }
         let payloads: [ArraySlice<UInt8>]
         var intact: Bool
         switch Frames.format(of: bytes) {
