@@ -273,11 +273,17 @@ final class Persistence {
     /// live beside the target, so the snapshot's rename replaces the file, not the link.
     private static func resolvingLink(_ path: String) -> String {
         var status = stat()
-        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) else {
-            return path
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return path }
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
         }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        // The link's target does not exist yet (a volume's first boot): its own text names where the state goes.
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(path, &buffer, buffer.count - 1)
+        guard length > 0 else { return path }
+        let target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.hasPrefix("/") ? target : PersistencePaths.folder(of: path) + "/" + target
     }
 
     private func fail(_ what: String, _ error: IOError) {
