@@ -20,9 +20,9 @@ struct FiniteResultTests {
             descriptor: 999,
             reservedBytes: JournalWriter.defaultReservation
         )
-        family.journal = writer
+        family.observer = writer
         defer {
-            family.journal = nil
+            family.observer = nil
             _ = loop.close()
         }
         try body()

@@ -7,7 +7,7 @@ import Loop
 /// bound and expiry bookkeeping happen in one place.
 final class MetricFamily {
     let definition: MetricDefinition
-    /// `definition.apiName`, computed once: every journal record names its family by it.
+    /// `definition.apiName`, computed once: every recorded change names its family by it.
     let apiName: String
     let maxSeries: Int
     private let checkers: [LabelChecker]
@@ -17,7 +17,7 @@ final class MetricFamily {
     /// Wall-clock time of the last accepted write or reset since boot (nil before any), for staleness alerts.
     private(set) var lastWrite: Double?
     /// Set when persistence is on and the family is persisted: told every accepted write, after it is applied.
-    var journal: JournalWriter?
+    var observer: WriteObserver?
 
     init(_ definition: MetricDefinition, maxSeries: Int, now: Double) {
         self.definition = definition
@@ -74,8 +74,8 @@ final class MetricFamily {
             result = kind == .histogram ? nil : series.value
         }
         lastWrite = now
-        journal?.append(
-            .operation(
+        observer?.record(
+            .applied(
                 metric: apiName,
                 time: now,
                 operation: operation,
@@ -90,10 +90,10 @@ final class MetricFamily {
     /// operation rules a push must follow. The series must exist or its labels must be valid.
     func store(_ value: Double, labelValues: [String] = [], now: Double) {
         guard (try? restoreStored(value, labelValues: labelValues, now: now)) != nil else { return }
-        journal?.append(.stored(metric: apiName, time: now, labelValues: labelValues, value: value))
+        observer?.record(.stored(metric: apiName, time: now, labelValues: labelValues, value: value))
     }
 
-    /// `store` without the journal: for replay, which must not write what it reads.
+    /// `store` without telling the observer: for replay, which must not write what it reads.
     func restoreStored(_ value: Double, labelValues: [String], now: Double) throws(MetricError) {
         let key = SeriesKey(labelValues)
         let isNew = series[key] == nil
@@ -113,45 +113,32 @@ final class MetricFamily {
     }
 
     /// A reset as a write (`DELETE /api/<metric>`, the observer starting over): the series, the staleness mark, and
-    /// the journal record.
+    /// the recorded change.
     func reset(now: Double) {
         resetSeries(now: now)
         markWritten(now: now)
-        journal?.append(.reset(metric: apiName, time: now))
+        observer?.record(.reset(metric: apiName, time: now))
     }
 
-    /// A snapshot's series, put back whole. Refused when its labels no longer validate or its histogram buckets
-    /// are not the catalogue's any more (the counts would land in the wrong buckets).
-    func restore(_ state: WriteRecord.SeriesState) throws(MetricError) {
-        let bucketSlots = definition.buckets.isEmpty ? 0 : definition.buckets.count + 1
-        guard state.bounds == definition.buckets, state.bucketCounts.count == bucketSlots else {
-            throw MetricError(.bucketsChanged, "\(definition.fullName) has other buckets now")
-        }
-        let key = SeriesKey(state.labelValues)
-        try createSeriesIfNeeded(key, now: state.lastWrite)
+    /// A series put back whole (replay of a saved state): its labels are validated as a new series' are, and its
+    /// bucket counts must fit the catalogue's buckets (`definition.buckets`), which the caller has compared.
+    func restoreSeries(
+        _ labelValues: [String],
+        value: Double,
+        bucketCounts: [UInt64],
+        sum: Double,
+        count: UInt64,
+        lastWrite: Double
+    ) throws(MetricError) {
+        let key = SeriesKey(labelValues)
+        try createSeriesIfNeeded(key, now: lastWrite)
         generation &+= 1
         modify(key) { series in
-            series.value = state.value
-            series.bucketCounts = state.bucketCounts
-            series.sum = state.sum
-            series.count = state.count
-            series.lastWrite = state.lastWrite
-        }
-    }
-
-    /// The family's series as a snapshot holds them.
-    func snapshotStates() -> [WriteRecord.SeriesState] {
-        series.map { key, series in
-            WriteRecord.SeriesState(
-                metric: apiName,
-                labelValues: key.values,
-                lastWrite: series.lastWrite,
-                value: series.value,
-                bounds: definition.buckets,
-                bucketCounts: series.bucketCounts,
-                sum: series.sum,
-                count: series.count
-            )
+            series.value = value
+            series.bucketCounts = bucketCounts
+            series.sum = sum
+            series.count = count
+            series.lastWrite = lastWrite
         }
     }
 
@@ -179,7 +166,7 @@ final class MetricFamily {
         let stale = series.filter { now - $0.value.lastWrite > timeToLive }.map(\.key)
         guard !stale.isEmpty else { return 0 }
         generation &+= 1
-        journal?.append(.expired(metric: apiName, time: now))
+        observer?.record(.expired(metric: apiName, time: now))
         for key in stale {
             if definition.cartesianProductReset {
                 modify(key) { $0.zero(now: now) }

@@ -138,8 +138,8 @@ final class Persistence {
         writer.onReservationChange = { [unowned self] error in noteDiskSpace(error) }
         if let reservationError { noteDiskSpace(reservationError) }
         countDamagedFiles((try? files.list(paths.folder)).map { paths.damagedFiles(in: $0).count } ?? 0)
-        for family in registry.families where family.definition.isPersisted { family.journal = writer }
-        deduplication?.journal = writer
+        for family in registry.families where family.definition.isPersisted { family.observer = writer }
+        deduplication?.observer = writer
         // Series whose time-to-live passed while the process was down go now, journaled like any expiry.
         registry.expire(now: WallClock.now())
     }
