@@ -65,12 +65,12 @@ final class Application: HTTPHandler {
         statusPage = StatusPageCache(baseURL: configuration.externalURL)
         exposition = ExpositionCache(registry)
         // As the original: the build's metadata as labels of a counter added 0 at boot.
-        registry.family(named: "version_info")?.store(
+        registry.family(.versionInfo).store(
             0,
             labelValues: [BuildInfo.buildDate, BuildInfo.revision],
             now: now
         )
-        registry.family(named: "experiments_total")?.store(Double(Experiments.count), now: now)
+        registry.family(.experimentsTotal).store(Double(Experiments.count), now: now)
         addRoutes()
     }
 

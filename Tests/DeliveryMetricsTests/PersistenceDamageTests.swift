@@ -172,7 +172,7 @@ struct PersistenceDamageTests {
                 files: files
             ) { failed = true }
             persistence.start()
-            try registry.require("deployment_started_total").apply(.inc, labelValues: Self.labels, now: 1)
+            try registry.family(named: "deployment_started_total")!.apply(.inc, labelValues: Self.labels, now: 1)
             var durable: Bool?
             persistence.whenDurable { durable = $0 }
             persistence.writer.flush()

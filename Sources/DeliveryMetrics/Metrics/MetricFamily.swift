@@ -43,17 +43,15 @@ final class MetricFamily {
         let kind = definition.kind
         guard kind.operations.contains(operation) else {
             throw MetricError(
-                404,
-                "unsupported_operation",
+                .unsupportedOperation,
                 "\(definition.fullName) is a \(kind.rawValue); its operations are "
                     + kind.operations.map(\.rawValue).joined(separator: ", ")
             )
         }
-        guard value.isFinite else { throw MetricError(400, "invalid_value", "value must be a finite number") }
+        guard value.isFinite else { throw MetricError(.invalidValue, "value must be a finite number") }
         if kind == .counter, operation == .add, value < 0 {
             throw MetricError(
-                400,
-                "invalid_value",
+                .invalidValue,
                 "\(definition.fullName) is a counter and cannot decrease: value must be 0 or more"
             )
         }
@@ -211,8 +209,7 @@ final class MetricFamily {
         let what = definition.kind == .histogram ? "its sum" : "it"
         let operand = operation.needsValue ? " \(GoFloat.format(value))" : ""
         return MetricError(
-            400,
-            "invalid_value",
+            .invalidValue,
             "\(operation.rawValue)\(operand) would make \(what) \(GoFloat.format(outcome)) in \(name); values must stay finite"
         )
     }
@@ -222,8 +219,7 @@ final class MetricFamily {
         guard values.count != labels.count else { return }
         let names = labels.map(\.name).joined(separator: ", ")
         throw MetricError(
-            400,
-            "wrong_label_count",
+            .wrongLabelCount,
             labels.isEmpty
                 ? "\(definition.fullName) has no labels; send no labels parameter (got \(values.count) values)"
                 : "\(labels.count) label value\(labels.count == 1 ? "" : "s") expected (\(names)), got \(values.count)"
@@ -235,16 +231,14 @@ final class MetricFamily {
             let label = checker.label
             if let accepted = checker.problem(with: value) {
                 throw MetricError(
-                    400,
-                    "invalid_label_value",
+                    .invalidLabelValue,
                     "label \(label.name): \"\(EchoedInput.text(value))\" is not accepted; want \(accepted)"
                 )
             }
         }
         guard series.count < maxSeries else {
             throw MetricError(
-                400,
-                "series_limit",
+                .seriesLimit,
                 "\(definition.fullName) already holds its limit of \(maxSeries) series; reset it or wait for expiry"
             )
         }

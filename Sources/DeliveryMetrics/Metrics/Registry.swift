@@ -13,7 +13,7 @@ final class Registry {
         var byAPIName: [String: MetricFamily] = [:]
         for family in families {
             let name =
-                family.definition.namespace == MetricDefinition.deliveryNamespace
+                family.definition.isInCatalogue
                 ? family.definition.apiName : family.definition.fullName
             precondition(byAPIName[name] == nil, "metric \(family.definition.fullName) is declared twice")
             byAPIName[name] = family
@@ -26,22 +26,16 @@ final class Registry {
         byAPIName[apiName]
     }
 
-    /// A family the service writes itself; its absence from the catalogue is a programming error found at boot.
-    func require(_ apiName: String) -> MetricFamily {
-        guard let family = byAPIName[apiName] else { fatalError("\(apiName) is missing from the catalogue") }
-        return family
-    }
-
     /// The catalogue proper: the `delivery` namespace (not `process_*`).
     var deliveryFamilies: [MetricFamily] {
-        families.filter { $0.definition.namespace == MetricDefinition.deliveryNamespace }
+        families.filter { $0.definition.isInCatalogue }
     }
 
     /// A number that changes whenever a delivery family picked by `include` is written: the sum of their write
     /// generations, each of which only grows.
     func generation(of include: (MetricDefinition) -> Bool) -> UInt64 {
         families.reduce(0) { total, family in
-            family.definition.namespace == MetricDefinition.deliveryNamespace && include(family.definition)
+            family.definition.isInCatalogue && include(family.definition)
                 ? total &+ family.generation : total
         }
     }

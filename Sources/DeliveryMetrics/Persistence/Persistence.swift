@@ -70,11 +70,11 @@ final class Persistence {
         self.logger = logger
         self.intervalMilliseconds = intervalMilliseconds
         self.onFailure = onFailure
-        syncs = registry.require("persistence_syncs_total")
-        batchRecords = registry.require("persistence_batch_records")
-        snapshots = registry.require("persistence_snapshots_total")
-        damagedFiles = registry.require("persistence_damaged_files")
-        diskFull = registry.require("persistence_disk_full")
+        syncs = registry.family(.persistenceSyncs)
+        batchRecords = registry.family(.persistenceBatchRecords)
+        snapshots = registry.family(.persistenceSnapshots)
+        damagedFiles = registry.family(.persistenceDamagedFiles)
+        diskFull = registry.family(.persistenceDiskFull)
         let report: Recovery.Report
         let descriptor: Int32
         do {

@@ -266,7 +266,7 @@ struct Recovery {
             }
             report.applied += 1
         } catch {
-            report.skipped["\(metric): \(error.reason)", default: 0] += 1
+            report.skipped["\(metric): \(error.reason.label)", default: 0] += 1
         }
     }
 }

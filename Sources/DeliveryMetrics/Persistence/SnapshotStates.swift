@@ -21,7 +21,7 @@ extension MetricFamily {
     func restore(_ state: WriteRecord.SeriesState) throws(MetricError) {
         let bucketSlots = definition.buckets.isEmpty ? 0 : definition.buckets.count + 1
         guard state.bounds == definition.buckets, state.bucketCounts.count == bucketSlots else {
-            throw MetricError(400, "buckets_changed", "\(definition.fullName) has other buckets now")
+            throw MetricError(.bucketsChanged, "\(definition.fullName) has other buckets now")
         }
         try restoreSeries(
             state.labelValues,
