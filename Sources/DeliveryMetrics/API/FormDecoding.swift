@@ -89,7 +89,10 @@ enum Multipart {
             }
             guard body[position...].starts(with: Array("\r\n".utf8)) else { throw malformed }
             position += 2
-            guard fields.count < maxParts, let headEnd = body[position...].firstRange(of: Array("\r\n\r\n".utf8)),
+            guard fields.count < maxParts else {
+                throw MetricError(.badForm, "multipart/form-data body with more than \(maxParts) parts")
+            }
+            guard let headEnd = body[position...].firstRange(of: Array("\r\n\r\n".utf8)),
                 let end = body[headEnd.upperBound...].firstRange(of: separator)
             else { throw malformed }
             let headers = String(decoding: body[position..<headEnd.lowerBound], as: UTF8.self)
