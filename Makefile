@@ -118,7 +118,8 @@ FUZZ_PARSER_SOURCES := $(HTTP_SOURCES) Fuzz/parser/RequestParserFuzzer.swift
 FUZZ_FORMS_SOURCES := $(HTTP_SOURCES) Sources/Loop/HTTP/Response.swift Sources/Loop/HTTP/SharedBytes.swift \
 	Sources/Loop/HTTP/HeaderElement.swift \
 	$(addprefix Sources/DeliveryMetrics/,API/FormDecoding.swift API/PushRequest.swift Metrics/MetricError.swift \
-	Metrics/Label.swift Metrics/LabelValueBytes.swift Metrics/MetricDefinition.swift Catalogue/Labels.swift \
+	Metrics/Label.swift Metrics/LabelValueBytes.swift Metrics/MetricDefinition.swift Metrics/MetricWriter.swift \
+	Catalogue/Labels.swift \
 	Exposition/ExpositionFormat.swift) \
 	Fuzz/forms/FormsFuzzer.swift
 FUZZ_JSON_SOURCES := Sources/Loop/HTTP/PercentDecoding.swift \

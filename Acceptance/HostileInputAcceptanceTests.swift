@@ -110,6 +110,7 @@ struct HostileInputAcceptanceTests {
             var residentBefore = 0
             var residentHeld = 0
             var healthyWhileHeld = 0
+            var smallPushWhileHeld = 0
             var lateAnsweredWhileFull = false
             var lateStatus: Int?
             var pushAfter = 0
@@ -138,6 +139,8 @@ struct HostileInputAcceptanceTests {
             figures.lateAnsweredWhileFull = crowd.status(late) != nil
             figures.residentHeld = try HostileInputClients.peakResident(of: pid, over: 0.5)
             figures.healthyWhileHeld = try WellBehavedClient.healthy(port: copy.port).status
+            // An ordinary push (a body no larger than a head) needs no share of the budget: it is never stalled.
+            figures.smallPushWhileHeld = try WellBehavedClient.pushOnce(port: copy.port).status
             // The holders go: the budget frees, and the late body is read and applied.
             for index in 0..<holders { crowd.close(index) }
             crowd.pump(within: 10, quietSeconds: 10) { $0.status(late) != nil }
@@ -158,9 +161,10 @@ struct HostileInputAcceptanceTests {
         #expect(growth < 40 << 20)
         #expect(!figures.lateAnsweredWhileFull, "a body that does not fit the budget is not read")
         #expect(figures.healthyWhileHeld == 200, "requests without a body need no budget")
+        #expect(figures.smallPushWhileHeld == 200, "small bodies need no budget")
         #expect(figures.lateStatus == 200, "the budget frees once the holders close")
         #expect(figures.pushAfter == 200)
-        #expect(figures.counted == 2, "the late push and the one after; no held body counts")
+        #expect(figures.counted == 3, "the small push, the late push and the one after; no held body counts")
     }
 
     // MARK: - 3. The whole-request deadline

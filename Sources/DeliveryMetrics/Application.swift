@@ -37,6 +37,8 @@ final class Application: HTTPHandler {
     private var signalWatchers: [SignalWatcher] = []
     /// The status page as last rendered; nothing from a request enters it.
     private let statusPage: StatusPageCache
+    /// Each family's last rendering per format, for `/metrics`.
+    let exposition: ExpositionCache
     private var logFlusher: IterationHook?
     private var gracefulDeadline: Timer?
     private(set) var isReady = false
@@ -61,13 +63,14 @@ final class Application: HTTPHandler {
         webhooks = JobWebhookReceiver(tokens: configuration.webhookTokens, registry: registry, logger: logger)
         catalogueJSON = Array(CatalogueListing.json(registry.deliveryFamilies).utf8)
         statusPage = StatusPageCache(baseURL: configuration.externalURL)
+        exposition = ExpositionCache(registry)
         // As the original: the build's metadata as labels of a counter added 0 at boot.
-        registry.family(named: "version_info")?.store(
+        registry.family(.versionInfo).store(
             0,
             labelValues: [BuildInfo.buildDate, BuildInfo.revision],
             now: now
         )
-        registry.family(named: "experiments_total")?.store(Double(Experiments.count), now: now)
+        registry.family(.experimentsTotal).store(Double(Experiments.count), now: now)
         addRoutes()
     }
 

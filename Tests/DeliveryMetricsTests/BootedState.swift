@@ -30,7 +30,10 @@ final class BootedState {
         persistence.start()
     }
 
-    func family(_ name: String) -> MetricFamily { registry.require(name) }
+    func family(_ name: String) -> MetricFamily {
+        guard let family = registry.family(named: name) else { fatalError("\(name) is not in the catalogue") }
+        return family
+    }
 
     func value(_ name: String, _ labels: [String]) -> Double? { family(name).series[SeriesKey(labels)]?.value }
 

@@ -20,9 +20,9 @@ struct FiniteResultTests {
             descriptor: 999,
             reservedBytes: JournalWriter.defaultReservation
         )
-        family.journal = writer
+        family.observer = writer
         defer {
-            family.journal = nil
+            family.observer = nil
             _ = loop.close()
         }
         try body()
@@ -40,7 +40,7 @@ struct FiniteResultTests {
                 Issue.record("a write whose result is not finite was accepted")
             } catch let error as MetricError {
                 #expect(error.status == 400)
-                #expect(error.reason == "invalid_value")
+                #expect(error.reason.label == "invalid_value")
                 #expect(error.message.contains("finite"))
             } catch {
                 Issue.record("unexpected \(error)")

@@ -103,7 +103,7 @@ struct LabelBytesTests {
             Issue.record("an NFD look-alike of a closed-set value was accepted")
         } catch {
             #expect(error.status == 400)
-            #expect(error.reason == "invalid_label_value")
+            #expect(error.reason.label == "invalid_label_value")
         }
         #expect(family.series.count == 1)
         #expect(family.series[[Self.nfc]]?.value == 1)
@@ -125,7 +125,7 @@ struct LabelBytesTests {
     func refusesLabelValuesThatAreNotUTF8(target: String, contentType: String?, body: [UInt8]) throws {
         let error = try #require(refusal(request(target, contentType: contentType, body: body)))
         #expect(error.status == 400)
-        #expect(error.reason == "invalid_label_value")
+        #expect(error.reason.label == "invalid_label_value")
         #expect(error.message.contains("not valid UTF-8"))
     }
 
@@ -137,7 +137,7 @@ struct LabelBytesTests {
     @Test func keepsTheRepairOfEverythingButLabels() throws {
         // The value is read as before: its bad bytes become U+FFFD, and it is then not a number.
         let error = try #require(refusal(request("/x?value=1%FF&labels=ok")))
-        #expect(error.reason == "invalid_value")
+        #expect(error.reason.label == "invalid_value")
         #expect(try FormDecoding.fields(of: request("/x?other=%FF"))["other"] == "\u{FFFD}")
         // A valid U+FFFD is a label value like any other.
         let push = try PushRequest(request("/x?value=1&labels=%EF%BF%BD"), operation: .set, labelCount: 1)

@@ -95,14 +95,14 @@ struct MetricFamilyTests {
 
     @Test(arguments: [Double.nan, .infinity, -.infinity])
     func refusesValuesThatAreNotFinite(value: Double) {
-        #expect(throws: MetricError(400, "invalid_value", "value must be a finite number")) {
+        #expect(throws: MetricError(.invalidValue, "value must be a finite number")) {
             try Fixtures.gauge().apply(.set, labelValues: ["1.2", "x"], value: value, now: now)
         }
     }
 
     @Test func namesTheExpectedLabelsWhenTheCountIsWrong() {
         #expect(
-            throws: MetricError(400, "wrong_label_count", "2 label values expected (result, env), got 1")
+            throws: MetricError(.wrongLabelCount, "2 label values expected (result, env), got 1")
         ) {
             try Fixtures.counter().apply(.inc, labelValues: ["success"], now: now)
         }
@@ -111,8 +111,7 @@ struct MetricFamilyTests {
     @Test func namesTheLabelAndWhatItAcceptsWhenAValueIsRefused() {
         #expect(
             throws: MetricError(
-                400,
-                "invalid_label_value",
+                .invalidLabelValue,
                 "label result: \"maybe\" is not accepted; want one of success, failed"
             )
         ) {

@@ -47,7 +47,7 @@ struct WebhookDeduplicationTests {
         #expect(Self.deliver(receiver, Self.releaseTools, build: 4242) == "counted\n")
         #expect(Self.deliver(receiver, Self.omnibus, build: 4242) == "counted\n")
         #expect(Self.deliver(receiver, Self.omnibus, build: 4242) == "duplicate\n")
-        let retries = registry.require("webhooks_auto_deploy_job_retries")
+        let retries = registry.family(.webhookJobRetries)
         #expect(retries.series[["gitlab-org/release/tools", "deploy"]]?.value == 1)
         #expect(retries.series[["gitlab/omnibus-gitlab", "deploy"]]?.value == 1)
     }

@@ -53,7 +53,7 @@ struct WebhookPersistenceTests {
         }
 
         func retries(_ source: WebhookSource) -> Double? {
-            registry.require("webhooks_auto_deploy_job_retries").series[[source.projectPath, "deploy"]]?.value
+            registry.family(.webhookJobRetries).series[[source.projectPath, "deploy"]]?.value
         }
 
         func sync() {

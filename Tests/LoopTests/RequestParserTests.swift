@@ -204,10 +204,28 @@ struct RequestParserTests {
     }
 
     @Test func refusesATargetWithoutALeadingSlash() {
-        for target in ["a/-/healthy", "*", "ftp://x/a"] {
+        for target in [
+            "a/-/healthy", "*", "ftp://x/a", "http://", "http:///-/healthy", "http://u:p@y/a", "http://x#/a",
+        ] {
             let error = Self.firstFailure(events("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n"))
             #expect(error?.status == 400, "GET \(target)")
         }
+    }
+
+    @Test func dropsAChunkedBodyLargerThanTheLimitWhenTheRouteTakesNone() {
+        var parser = RequestParser(limits: HTTPLimits(maxBodyBytes: 16))
+        let body = String(repeating: "10\r\n" + String(repeating: "a", count: 16) + "\r\n", count: 4) + "0\r\n\r\n"
+        parser.feed(Array(("GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body).utf8))
+        guard case .head = parser.next() else {
+            Issue.record("no head")
+            return
+        }
+        parser.discardBody()
+        guard case .request(let request) = parser.next() else {
+            Issue.record("no request")
+            return
+        }
+        #expect(request.body.isEmpty)
     }
 
     private static func firstFailure(_ events: [ParseEvent]) -> HTTPError? {

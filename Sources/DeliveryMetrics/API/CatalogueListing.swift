@@ -11,7 +11,8 @@ enum CatalogueListing {
                     return "{\"name\":\(quote(label.name)),\"pattern\":\(quote("^(?:\(source))$"))}"
                 }
             }
-            let operations = definition.serviceOwned ? [] : definition.kind.operations.map(\.rawValue) + ["reset"]
+            let operations =
+                !definition.writer.acceptsPushes ? [] : definition.kind.operations.map(\.rawValue) + ["reset"]
             var fields = [
                 "\"name\":\(quote(definition.apiName))",
                 "\"metric\":\(quote(definition.fullName))",

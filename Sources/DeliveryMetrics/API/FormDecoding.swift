@@ -17,7 +17,7 @@ enum FormDecoding {
         var query: [(name: String, value: DecodedText)] = []
         if let rawQuery = request.head.rawQuery {
             guard let pairs = PercentDecoding.formFields(rawQuery.utf8) else {
-                throw MetricError(400, "bad_form", "malformed percent-encoding in the query string")
+                throw MetricError(.badForm, "malformed percent-encoding in the query string")
             }
             query = pairs
         }
@@ -32,19 +32,18 @@ enum FormDecoding {
         switch mediaType {
         case "application/x-www-form-urlencoded":
             guard let pairs = PercentDecoding.formFields(request.body) else {
-                throw MetricError(400, "bad_form", "malformed percent-encoding in the form body")
+                throw MetricError(.badForm, "malformed percent-encoding in the form body")
             }
             bodyFields = pairs
         case "multipart/form-data":
             guard let boundary = parameter("boundary", of: contentType), !boundary.isEmpty, boundary.utf8.count <= 200
             else {
-                throw MetricError(400, "bad_form", "multipart/form-data without a boundary parameter")
+                throw MetricError(.badForm, "multipart/form-data without a boundary parameter")
             }
             bodyFields = try Multipart.fields(request.body, boundary: boundary)
         default:
             throw MetricError(
-                415,
-                "bad_form",
+                .unsupportedMediaType,
                 "unsupported Content-Type \"\(EchoedInput.text(contentType))\"; send application/x-www-form-urlencoded or multipart/form-data"
             )
         }
@@ -70,7 +69,7 @@ enum Multipart {
     static let maxParts = 64
 
     static func fields(_ body: [UInt8], boundary: String) throws(MetricError) -> [(name: String, value: DecodedText)] {
-        let malformed = MetricError(400, "bad_form", "malformed multipart/form-data body")
+        let malformed = MetricError(.badForm, "malformed multipart/form-data body")
         let delimiter = Array("--\(boundary)".utf8)
         let separator = Array("\r\n--\(boundary)".utf8)
         // The first delimiter may be preceded by a preamble; it starts the body or follows a CRLF.

@@ -6,30 +6,27 @@ extension Application {
     /// body and never sends `100 Continue`.
     func screenAPI(_ head: RequestHead, parameters: [String: String]) -> MetricError? {
         guard TokenCheck.matches(head.headers["X-Private-Token"], expected: configuration.authToken) else {
-            return MetricError(401, "unauthorized", "Missing or wrong X-Private-Token")
+            return MetricError(.unauthorized, "Missing or wrong X-Private-Token")
         }
         guard let name = parameters["metric"] else { return nil }  // GET /api
         if let persistence, !persistence.hasRoomForWrites {
             return MetricError(
-                507,
-                "disk_full",
+                .diskFull,
                 "insufficient storage: the journal cannot reserve disk space; nothing was changed, and writes are "
                     + "accepted again once space is free"
             )
         }
         guard let family = registry.family(named: name),
-            family.definition.namespace == MetricDefinition.deliveryNamespace
+            family.definition.isInCatalogue
         else {
             return MetricError(
-                404,
-                "unknown_metric",
+                .unknownMetric,
                 "unknown metric \"\(EchoedInput.text(name))\"; GET /api lists them"
             )
         }
-        if family.definition.serviceOwned {
+        if !family.definition.writer.acceptsPushes {
             return MetricError(
-                404,
-                "unsupported_operation",
+                .unsupportedOperation,
                 "\(family.definition.fullName) is written by the service itself; /api cannot change it"
             )
         }
@@ -37,8 +34,7 @@ extension Application {
             let supported = family.definition.kind.operations
             guard let operation = Operation(rawValue: operationName), supported.contains(operation) else {
                 return MetricError(
-                    404,
-                    "unsupported_operation",
+                    .unsupportedOperation,
                     "\(family.definition.fullName) is a \(family.definition.kind.rawValue); its operations are "
                         + supported.map(\.rawValue).joined(separator: ", ")
                 )
@@ -52,7 +48,7 @@ extension Application {
         // The screen already checked the metric and the operation.
         guard let family = registry.family(named: parameters["metric"] ?? ""),
             let operation = Operation(rawValue: parameters["operation"] ?? "")
-        else { return refuse(MetricError(404, "unknown_metric", "unknown metric"), request.head) }
+        else { return refuse(MetricError(.unknownMetric, "unknown metric"), request.head) }
         do {
             let push = try PushRequest(request, operation: operation, labelCount: family.definition.labels.count)
             let result = try family.apply(
@@ -74,7 +70,7 @@ extension Application {
     /// `DELETE /api/<metric>`: every series removed, or back to 0 under a cartesian-product reset.
     func reset(_ request: Request, parameters: [String: String]) -> Response {
         guard let family = registry.family(named: parameters["metric"] ?? "") else {
-            return refuse(MetricError(404, "unknown_metric", "unknown metric"), request.head)
+            return refuse(MetricError(.unknownMetric, "unknown metric"), request.head)
         }
         let now = WallClock.now()
         family.reset(now: now)
@@ -88,11 +84,11 @@ extension Application {
             "api request refused",
             metadata: [
                 "method": "\(EchoedInput.text(head.method))", "uri": "\(LogRedaction.target(head.target))",
-                "status": "\(error.status)", "reason": "\(error.reason)",
+                "status": "\(error.status)", "reason": "\(error.reason.label)",
                 "error": "\(EchoedInput.reason(error.message))",
             ]
         )
-        instrumentation.countAPIError(error.reason, now: WallClock.now())
+        instrumentation.countAPIError(error.reason.label, now: WallClock.now())
         return error.response
     }
 

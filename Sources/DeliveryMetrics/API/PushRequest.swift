@@ -12,12 +12,11 @@ struct PushRequest {
         let fields = try FormDecoding.form(of: request)
         if operation.needsValue {
             guard let text = fields["value"]?.text, !text.isEmpty else {
-                throw MetricError(400, "invalid_value", "Missing or wrong value parameter: no value given")
+                throw MetricError(.invalidValue, "Missing or wrong value parameter: no value given")
             }
             guard let parsed = Self.parseFloat(text) else {
                 throw MetricError(
-                    400,
-                    "invalid_value",
+                    .invalidValue,
                     "Missing or wrong value parameter: \"\(EchoedInput.text(text))\" is not a number"
                 )
             }
@@ -43,8 +42,7 @@ struct PushRequest {
         let values = labels.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
         let position = values.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0
         return MetricError(
-            400,
-            "invalid_label_value",
+            .invalidLabelValue,
             "label value \(position + 1) is not valid UTF-8: \"\(EchoedInput.bytes(values[position]))\""
         )
     }

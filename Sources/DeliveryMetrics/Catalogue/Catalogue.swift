@@ -4,11 +4,12 @@
 enum Catalogue {
     static let day = 86_400.0
 
-    /// The delivery metrics, the service's own instrumentation, and the experiments.
+    /// The delivery metrics CI jobs push, those the service writes itself, the experiments and the process's own.
     static func definitions(experiments: [MetricDefinition]) -> [MetricDefinition] {
-        deliveryMetrics + serviceMetrics(experimentCount: experiments.count) + experiments + ProcessMetrics.definitions
+        deliveryMetrics + ServiceMetric.allCases.map(\.definition) + experiments + ProcessMetrics.definitions
     }
 
+    /// The metrics CI jobs push through `/api`.
     static let deliveryMetrics: [MetricDefinition] = [
         // Deployments
         MetricDefinition(
@@ -114,48 +115,6 @@ enum Catalogue {
             timeToLive: 90 * day
         ),
 
-        // The coordinated-pipeline scraper (filled by the API scraper).
-        MetricDefinition(
-            .gauge,
-            name: "deployment_pipelines_total",
-            help: "Total number of coordinated pipelines",
-            labels: [Label("status", oneOf: PipelineStatus.labels)],
-            cartesianProductReset: true,
-            serviceOwned: true
-        ),
-        MetricDefinition(
-            .counter,
-            name: "deployment_pipelines_observer_errors",
-            help: "Total number of errors from the pipelines observer",
-            labels: [Label("reason", oneOf: ["api_error", "cache_failure", "cache_full"])],
-            cartesianProductReset: true,
-            serviceOwned: true,
-            describesProcess: true
-        ),
-
-        MetricDefinition(
-            .gauge,
-            name: "deployment_pipelines_observer_last_success_timestamp_seconds",
-            help: "When the pipelines observer last completed a scrape, in seconds since the epoch",
-            serviceOwned: true,
-            describesProcess: true
-        ),
-        MetricDefinition(
-            .gauge,
-            name: "deployment_pipelines_observer_scrape_duration_seconds",
-            help: "How long the pipelines observer's last scrape took",
-            serviceOwned: true,
-            describesProcess: true
-        ),
-        MetricDefinition(
-            .counter,
-            name: "deployment_pipelines_observer_api_requests_total",
-            help: "Requests the pipelines observer made to the GitLab API, by status code (error: no response)",
-            labels: [Label("code", matching: #"\d{3}|error"#)],
-            serviceOwned: true,
-            describesProcess: true
-        ),
-
         // Packages and auto-deploy
         MetricDefinition(
             .counter,
@@ -249,166 +208,7 @@ enum Catalogue {
             labels: [.releaseVersion()],
             timeToLive: 90 * day
         ),
-
-        // Job webhooks (filled by the webhook receiver; `project` is the source's path from the sources table).
-        MetricDefinition(
-            .counter,
-            name: "webhooks_auto_deploy_job_retries",
-            help: "Number of retried jobs in deployment pipelines",
-            labels: [Label("project", oneOf: WebhookSources.projectPaths), .text("job_name")],
-            serviceOwned: true
-        ),
-        MetricDefinition(
-            .counter,
-            name: "webhooks_auto_deploy_job_failure_lost_seconds",
-            help: "Deployment pipeline time lost between a job failing and its retry being created",
-            labels: [.text("job_name")],
-            serviceOwned: true
-        ),
-        MetricDefinition(
-            .histogram,
-            name: "webhooks_deployment_job_duration_seconds",
-            help: "Duration of finished deployment pipeline jobs, by project and final status",
-            labels: [
-                Label("project", oneOf: WebhookSources.projectPaths),
-                Label("status", oneOf: ["success", "failed", "canceled"]),
-            ],
-            buckets: [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
-            cartesianProductReset: true,
-            serviceOwned: true
-        ),
-        MetricDefinition(
-            .counter,
-            name: "webhooks_events_total",
-            help: "Job events received, by source and outcome",
-            labels: [
-                Label("source", oneOf: WebhookSources.projectPaths),
-                Label("outcome", oneOf: JobWebhookReceiver.Outcome.allCases.map(\.rawValue)),
-            ],
-            cartesianProductReset: true,
-            serviceOwned: true
-        ),
-        MetricDefinition(
-            .counter,
-            name: "webhooks_dropped_events_total",
-            help: "Valid deployment job events whose metric write was refused, by reason",
-            labels: [
-                Label(
-                    "reason",
-                    oneOf: [
-                        "series_limit", "invalid_label_value", "invalid_value", "wrong_label_count",
-                        "unsupported_operation", "disk_full",
-                    ]
-                )
-            ],
-            serviceOwned: true
-        ),
     ]
 
     static let jobStatuses = ["created", "pending", "running", "success", "failed", "canceled", "skipped", "manual"]
-
-    /// Build information and the service's own instrumentation. Route templates, never raw paths, so the label sets
-    /// stay small.
-    static func serviceMetrics(experimentCount: Int) -> [MetricDefinition] {
-        [
-            MetricDefinition(
-                .counter,
-                name: "version_info",
-                help: "Version info metadata",
-                labels: [.text("build_date"), .text("revision")],
-                serviceOwned: true,
-                describesProcess: true
-            ),
-            MetricDefinition(
-                .counter,
-                name: "experiments_total",
-                help: "Number of experiments plugged in",
-                serviceOwned: true,
-                describesProcess: true
-            ),
-            MetricDefinition(
-                .counter,
-                name: "http_requests_total",
-                subsystem: "metrics",
-                help: "HTTP requests answered, by route template, method and status code",
-                labels: [.text("handler"), .text("method"), Label("code", matching: #"\d{3}"#)],
-                serviceOwned: true,
-                describesProcess: true
-            ),
-            MetricDefinition(
-                .counter,
-                name: "api_errors_total",
-                subsystem: "metrics",
-                help: "Refused /api requests, by reason",
-                labels: [.text("reason")],
-                serviceOwned: true,
-                describesProcess: true
-            ),
-            MetricDefinition(
-                .counter,
-                name: "scrapes_total",
-                subsystem: "metrics",
-                help: "Scrapes of /metrics, by the format and encoding served",
-                labels: [
-                    Label("format", oneOf: ["text", "openmetrics"]), Label("encoding", oneOf: ["identity", "gzip"]),
-                ],
-                cartesianProductReset: true,
-                serviceOwned: true,
-                describesProcess: true
-            ),
-            MetricDefinition(
-                .gauge,
-                name: "last_write_timestamp_seconds",
-                subsystem: "metrics",
-                help: "When each delivery metric was last written since boot, in seconds since the epoch",
-                labels: [.text("metric")],
-                serviceOwned: true,
-                describesProcess: true
-            ),
-            MetricDefinition(
-                .counter,
-                name: "log_lines_dropped_total",
-                subsystem: "metrics",
-                help: "Log lines dropped because stderr could not keep up",
-                serviceOwned: true,
-                describesProcess: true
-            ),
-            MetricDefinition(
-                .counter,
-                name: "persistence_syncs_total",
-                help: "Journal batches written and synced to disk (fdatasync) since boot",
-                serviceOwned: true,
-                describesProcess: true
-            ),
-            MetricDefinition(
-                .histogram,
-                name: "persistence_batch_records",
-                help: "Writes per journal batch: the group commit's batch sizes",
-                buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
-                serviceOwned: true,
-                describesProcess: true
-            ),
-            MetricDefinition(
-                .counter,
-                name: "persistence_snapshots_total",
-                help: "Snapshots written since boot, each of which lets the journal be truncated",
-                serviceOwned: true,
-                describesProcess: true
-            ),
-            MetricDefinition(
-                .gauge,
-                name: "persistence_damaged_files",
-                help: "Damaged state files kept aside beside the state for inspection (at most two; the oldest go)",
-                serviceOwned: true,
-                describesProcess: true
-            ),
-            MetricDefinition(
-                .gauge,
-                name: "persistence_disk_full",
-                help: "1 while the journal cannot reserve disk space and writes are refused with 507, else 0",
-                serviceOwned: true,
-                describesProcess: true
-            ),
-        ]
-    }
 }

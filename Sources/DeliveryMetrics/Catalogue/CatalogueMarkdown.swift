@@ -7,7 +7,7 @@ enum CatalogueMarkdown {
             "|---|---|---|---|---|---|",
         ]
         for definition in definitions.sorted(by: { $0.fullName < $1.fullName })
-        where definition.namespace == MetricDefinition.deliveryNamespace {
+        where definition.isInCatalogue {
             let labels = definition.labels.map { label -> String in
                 switch label.validator {
                 case .oneOf(let values):
@@ -21,7 +21,7 @@ enum CatalogueMarkdown {
                 type += " (buckets " + definition.buckets.map(GoFloat.format).joined(separator: ", ") + ")"
             }
             let operations =
-                definition.serviceOwned
+                !definition.writer.acceptsPushes
                 ? "written by the service" : definition.kind.operations.map(\.rawValue).joined(separator: ", ")
             let reset = definition.cartesianProductReset || definition.labels.isEmpty ? "zeros" : "empty"
             let expiry = definition.timeToLiveSeconds.map { "\(Int($0 / 86_400)) days" } ?? "never"

@@ -12,13 +12,13 @@ extension Application {
         var gzipped = false
         var pieces: [SharedBytes]
         if ExpositionFormat.acceptsGzip(request.headers["Accept-Encoding"]),
-            let compressed = registry.expositionPieces(format, gzip: true)
+            let compressed = exposition.pieces(format, gzip: true)
         {
             headers.add("Content-Encoding", "gzip")
             pieces = compressed
             gzipped = true
         } else {
-            pieces = registry.expositionPieces(format, gzip: false) ?? []
+            pieces = exposition.pieces(format, gzip: false) ?? []
         }
         headers.add("Vary", "Accept, Accept-Encoding")
         // Counted after rendering, as promhttp does, so a scrape does not see itself.

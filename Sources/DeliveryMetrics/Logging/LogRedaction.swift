@@ -11,13 +11,27 @@ enum LogRedaction {
         }
         let path = target[..<question]
         let query = target[target.utf8.index(after: question)...]
-        let masked = query.split(separator: "&", omittingEmptySubsequences: false).map { part -> String in
-            guard let equals = part.firstIndex(of: "=") else { return String(part) }
-            let name = part[..<equals].lowercased()
-            guard ["token", "password", "secret"].contains(where: { name.contains($0) }) else { return String(part) }
-            return part[...equals] + "[FILTERED]"
+        // Separated by `&` or `;` (as some servers read them), and named as the server would decode the name.
+        var masked = ""
+        var part = ""
+        for character in query {
+            if character == "&" || character == ";" {
+                masked += mask(part) + String(character)
+                part = ""
+            } else {
+                part.append(character)
+            }
         }
-        return EchoedInput.text(path + "?" + masked.joined(separator: "&"), limit: 512)
+        masked += mask(part)
+        return EchoedInput.text(path + "?" + masked, limit: 512)
+    }
+
+    private static func mask(_ part: String) -> String {
+        guard let equals = part.firstIndex(of: "=") else { return part }
+        let rawName = part[..<equals]
+        let name = (PercentDecoding.decode(rawName.utf8, plusIsSpace: true) ?? String(rawName)).lowercased()
+        guard ["token", "password", "secret"].contains(where: { name.contains($0) }) else { return part }
+        return part[...equals] + "[FILTERED]"
     }
 
     /// A header value for the access line, cut at 120 bytes.

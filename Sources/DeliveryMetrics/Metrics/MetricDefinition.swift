@@ -31,8 +31,6 @@ struct MetricDefinition: Sendable {
     static let deliveryNamespace = "delivery"
 
     let kind: MetricKind
-    /// `delivery` for the catalogue; `process` for the standard process metrics.
-    let namespace: String
     /// The name without namespace and subsystem, as it appears under `/api`.
     let name: String
     let subsystem: String?
@@ -45,11 +43,8 @@ struct MetricDefinition: Sendable {
     let cartesianProductReset: Bool
     /// A series not written for this long is dropped (or returned to 0 under a cartesian reset).
     let timeToLiveSeconds: Double?
-    /// Written by the service itself (webhooks, scraper, build info): `/api` refuses writes to it.
-    let serviceOwned: Bool
-    /// Describes this process (its requests, scrapes, the observer's own health): starts afresh at every boot, like
-    /// client_golang's counters, and is never persisted.
-    let describesProcess: Bool
+    /// Who writes it, and so whether `/api` may, whether it persists and whether it is the process's own.
+    let writer: MetricWriter
 
     init(
         _ kind: MetricKind,
@@ -60,12 +55,9 @@ struct MetricDefinition: Sendable {
         buckets: [Double] = [],
         cartesianProductReset: Bool = false,
         timeToLive: Double? = nil,
-        serviceOwned: Bool = false,
-        describesProcess: Bool = false,
-        namespace: String = MetricDefinition.deliveryNamespace
+        writer: MetricWriter = .clients
     ) {
         self.kind = kind
-        self.namespace = namespace
         self.name = name
         self.subsystem = subsystem
         self.help = help
@@ -73,8 +65,7 @@ struct MetricDefinition: Sendable {
         self.buckets = kind == .histogram ? (buckets.isEmpty ? Buckets.prometheusDefault : buckets) : []
         self.cartesianProductReset = cartesianProductReset
         self.timeToLiveSeconds = timeToLive
-        self.serviceOwned = serviceOwned
-        self.describesProcess = describesProcess || namespace != MetricDefinition.deliveryNamespace
+        self.writer = writer
         precondition(
             !cartesianProductReset || labels.allSatisfy { $0.allowedValues != nil },
             "\(name): a cartesian-product reset needs closed label sets"
@@ -86,7 +77,16 @@ struct MetricDefinition: Sendable {
     }
 
     /// Whether persistence keeps it: the delivery metrics, not what describes this process.
-    var isPersisted: Bool { !describesProcess }
+    var isPersisted: Bool { writer.isPersisted }
+
+    /// Describes this process (its requests, scrapes, the observer's own health): starts afresh at every boot.
+    var describesProcess: Bool { !writer.isPersisted }
+
+    /// In the `delivery` catalogue, reached under `/api` by `apiName` (the `process_*` metrics are not).
+    var isInCatalogue: Bool { writer != .process }
+
+    /// `delivery` for the catalogue; `process` for the standard process metrics.
+    var namespace: String { writer.namespace }
 
     /// The name under `/api`: the full name without `delivery_`, e.g. `deployment_duration_seconds`.
     var apiName: String {

@@ -1,20 +1,46 @@
-// The fuzzers compile this file into one module with Loop's HTTP sources, where there is no Loop to import.
-#if canImport(Loop)
-    import Loop
-#endif
-
-/// A write the service refuses: the status, a short reason for the `delivery_metrics_api_errors_total{reason}`
-/// counter, and the one-line message the client reads.
+/// A write the service refuses: why, and the one-line message the client reads. It knows no HTTP: the API layer
+/// maps each reason to a status (`RefusalStatus`).
 struct MetricError: Error, Equatable {
-    let status: Int
-    let reason: String
+    let reason: Reason
     let message: String
 
-    init(_ status: Int, _ reason: String, _ message: String) {
-        self.status = status
+    init(_ reason: Reason, _ message: String) {
         self.reason = reason
         self.message = message
     }
 
-    var response: Response { .error(HTTPError(status, message)) }
+    /// Every reason a write or a push is refused for.
+    enum Reason: Sendable, Equatable, CaseIterable, CustomStringConvertible {
+        case unauthorized
+        case diskFull
+        case unknownMetric
+        case unsupportedOperation
+        case invalidValue
+        case wrongLabelCount
+        case invalidLabelValue
+        case seriesLimit
+        case bucketsChanged
+        /// A body or query the form decoders cannot read.
+        case badForm
+        /// A body in a media type the form decoders do not read; counted as `bad_form` too.
+        case unsupportedMediaType
+
+        /// The `reason` label of `delivery_metrics_api_errors_total` and of the logs.
+        var label: String {
+            switch self {
+            case .unauthorized: "unauthorized"
+            case .diskFull: "disk_full"
+            case .unknownMetric: "unknown_metric"
+            case .unsupportedOperation: "unsupported_operation"
+            case .invalidValue: "invalid_value"
+            case .wrongLabelCount: "wrong_label_count"
+            case .invalidLabelValue: "invalid_label_value"
+            case .seriesLimit: "series_limit"
+            case .bucketsChanged: "buckets_changed"
+            case .badForm, .unsupportedMediaType: "bad_form"
+            }
+        }
+
+        var description: String { label }
+    }
 }

@@ -7,7 +7,7 @@ import Loop
 /// bound and expiry bookkeeping happen in one place.
 final class MetricFamily {
     let definition: MetricDefinition
-    /// `definition.apiName`, computed once: every journal record names its family by it.
+    /// `definition.apiName`, computed once: every recorded change names its family by it.
     let apiName: String
     let maxSeries: Int
     private let checkers: [LabelChecker]
@@ -17,7 +17,7 @@ final class MetricFamily {
     /// Wall-clock time of the last accepted write or reset since boot (nil before any), for staleness alerts.
     private(set) var lastWrite: Double?
     /// Set when persistence is on and the family is persisted: told every accepted write, after it is applied.
-    var journal: JournalWriter?
+    var observer: WriteObserver?
 
     init(_ definition: MetricDefinition, maxSeries: Int, now: Double) {
         self.definition = definition
@@ -43,17 +43,15 @@ final class MetricFamily {
         let kind = definition.kind
         guard kind.operations.contains(operation) else {
             throw MetricError(
-                404,
-                "unsupported_operation",
+                .unsupportedOperation,
                 "\(definition.fullName) is a \(kind.rawValue); its operations are "
                     + kind.operations.map(\.rawValue).joined(separator: ", ")
             )
         }
-        guard value.isFinite else { throw MetricError(400, "invalid_value", "value must be a finite number") }
+        guard value.isFinite else { throw MetricError(.invalidValue, "value must be a finite number") }
         if kind == .counter, operation == .add, value < 0 {
             throw MetricError(
-                400,
-                "invalid_value",
+                .invalidValue,
                 "\(definition.fullName) is a counter and cannot decrease: value must be 0 or more"
             )
         }
@@ -76,8 +74,8 @@ final class MetricFamily {
             result = kind == .histogram ? nil : series.value
         }
         lastWrite = now
-        journal?.append(
-            .operation(
+        observer?.record(
+            .applied(
                 metric: apiName,
                 time: now,
                 operation: operation,
@@ -92,10 +90,10 @@ final class MetricFamily {
     /// operation rules a push must follow. The series must exist or its labels must be valid.
     func store(_ value: Double, labelValues: [String] = [], now: Double) {
         guard (try? restoreStored(value, labelValues: labelValues, now: now)) != nil else { return }
-        journal?.append(.stored(metric: apiName, time: now, labelValues: labelValues, value: value))
+        observer?.record(.stored(metric: apiName, time: now, labelValues: labelValues, value: value))
     }
 
-    /// `store` without the journal: for replay, which must not write what it reads.
+    /// `store` without telling the observer: for replay, which must not write what it reads.
     func restoreStored(_ value: Double, labelValues: [String], now: Double) throws(MetricError) {
         let key = SeriesKey(labelValues)
         let isNew = series[key] == nil
@@ -115,45 +113,32 @@ final class MetricFamily {
     }
 
     /// A reset as a write (`DELETE /api/<metric>`, the observer starting over): the series, the staleness mark, and
-    /// the journal record.
+    /// the recorded change.
     func reset(now: Double) {
         resetSeries(now: now)
         markWritten(now: now)
-        journal?.append(.reset(metric: apiName, time: now))
+        observer?.record(.reset(metric: apiName, time: now))
     }
 
-    /// A snapshot's series, put back whole. Refused when its labels no longer validate or its histogram buckets
-    /// are not the catalogue's any more (the counts would land in the wrong buckets).
-    func restore(_ state: WriteRecord.SeriesState) throws(MetricError) {
-        let bucketSlots = definition.buckets.isEmpty ? 0 : definition.buckets.count + 1
-        guard state.bounds == definition.buckets, state.bucketCounts.count == bucketSlots else {
-            throw MetricError(400, "buckets_changed", "\(definition.fullName) has other buckets now")
-        }
-        let key = SeriesKey(state.labelValues)
-        try createSeriesIfNeeded(key, now: state.lastWrite)
+    /// A series put back whole (replay of a saved state): its labels are validated as a new series' are, and its
+    /// bucket counts must fit the catalogue's buckets (`definition.buckets`), which the caller has compared.
+    func restoreSeries(
+        _ labelValues: [String],
+        value: Double,
+        bucketCounts: [UInt64],
+        sum: Double,
+        count: UInt64,
+        lastWrite: Double
+    ) throws(MetricError) {
+        let key = SeriesKey(labelValues)
+        try createSeriesIfNeeded(key, now: lastWrite)
         generation &+= 1
         modify(key) { series in
-            series.value = state.value
-            series.bucketCounts = state.bucketCounts
-            series.sum = state.sum
-            series.count = state.count
-            series.lastWrite = state.lastWrite
-        }
-    }
-
-    /// The family's series as a snapshot holds them.
-    func snapshotStates() -> [WriteRecord.SeriesState] {
-        series.map { key, series in
-            WriteRecord.SeriesState(
-                metric: apiName,
-                labelValues: key.values,
-                lastWrite: series.lastWrite,
-                value: series.value,
-                bounds: definition.buckets,
-                bucketCounts: series.bucketCounts,
-                sum: series.sum,
-                count: series.count
-            )
+            series.value = value
+            series.bucketCounts = bucketCounts
+            series.sum = sum
+            series.count = count
+            series.lastWrite = lastWrite
         }
     }
 
@@ -181,7 +166,7 @@ final class MetricFamily {
         let stale = series.filter { now - $0.value.lastWrite > timeToLive }.map(\.key)
         guard !stale.isEmpty else { return 0 }
         generation &+= 1
-        journal?.append(.expired(metric: apiName, time: now))
+        observer?.record(.expired(metric: apiName, time: now))
         for key in stale {
             if definition.cartesianProductReset {
                 modify(key) { $0.zero(now: now) }
@@ -224,8 +209,7 @@ final class MetricFamily {
         let what = definition.kind == .histogram ? "its sum" : "it"
         let operand = operation.needsValue ? " \(GoFloat.format(value))" : ""
         return MetricError(
-            400,
-            "invalid_value",
+            .invalidValue,
             "\(operation.rawValue)\(operand) would make \(what) \(GoFloat.format(outcome)) in \(name); values must stay finite"
         )
     }
@@ -235,8 +219,7 @@ final class MetricFamily {
         guard values.count != labels.count else { return }
         let names = labels.map(\.name).joined(separator: ", ")
         throw MetricError(
-            400,
-            "wrong_label_count",
+            .wrongLabelCount,
             labels.isEmpty
                 ? "\(definition.fullName) has no labels; send no labels parameter (got \(values.count) values)"
                 : "\(labels.count) label value\(labels.count == 1 ? "" : "s") expected (\(names)), got \(values.count)"
@@ -248,16 +231,14 @@ final class MetricFamily {
             let label = checker.label
             if let accepted = checker.problem(with: value) {
                 throw MetricError(
-                    400,
-                    "invalid_label_value",
+                    .invalidLabelValue,
                     "label \(label.name): \"\(EchoedInput.text(value))\" is not accepted; want \(accepted)"
                 )
             }
         }
         guard series.count < maxSeries else {
             throw MetricError(
-                400,
-                "series_limit",
+                .seriesLimit,
                 "\(definition.fullName) already holds its limit of \(maxSeries) series; reset it or wait for expiry"
             )
         }

@@ -9,11 +9,11 @@ struct Instrumentation {
     let lastWrite: MetricFamily
 
     init(_ registry: Registry) {
-        httpRequests = registry.require("metrics_http_requests_total")
-        apiErrors = registry.require("metrics_api_errors_total")
-        scrapes = registry.require("metrics_scrapes_total")
-        droppedLogLines = registry.require("metrics_log_lines_dropped_total")
-        lastWrite = registry.require("metrics_last_write_timestamp_seconds")
+        httpRequests = registry.family(.httpRequests)
+        apiErrors = registry.family(.apiErrors)
+        scrapes = registry.family(.scrapes)
+        droppedLogLines = registry.family(.droppedLogLines)
+        lastWrite = registry.family(.lastWrite)
     }
 
     /// Methods outside this set count as `other`, so a client cannot grow the label set.
@@ -33,14 +33,10 @@ struct Instrumentation {
     func recordLastWrites(_ registry: Registry, now: Double) {
         for family in registry.deliveryFamilies {
             let definition = family.definition
-            guard definition.subsystem != "metrics", !Self.buildMetrics.contains(definition.name),
-                let written = family.lastWrite
-            else { continue }
+            guard definition.writer.reportsLastWrite, let written = family.lastWrite else { continue }
             lastWrite.store(written, labelValues: [definition.fullName], now: now)
         }
     }
-
-    private static let buildMetrics: Set<String> = ["version_info", "experiments_total"]
 
     func countScrape(format: ExpositionFormat, gzip: Bool, now: Double) {
         _ = try? scrapes.apply(.inc, labelValues: [format.name, gzip ? "gzip" : "identity"], now: now)

@@ -46,7 +46,7 @@ struct ProcessMetrics {
     ]
 
     private static func process(_ kind: MetricKind, _ name: String, _ help: String) -> MetricDefinition {
-        MetricDefinition(kind, name: name, help: help, serviceOwned: true, namespace: "process")
+        MetricDefinition(kind, name: name, help: help, writer: .process)
     }
 
     /// Reads `/proc` and stores the values in the registry's `process_*` families.

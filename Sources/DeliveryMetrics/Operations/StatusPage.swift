@@ -42,7 +42,7 @@ enum StatusPage {
             }.joined(separator: "; ")
             html += "</p>\n"
         }
-        if definition.serviceOwned {
+        if !definition.writer.acceptsPushes {
             html += "<p>Written by the service itself.</p>\n"
         } else {
             // The operation a CI job most often wants: set a gauge, add to a counter, observe into a histogram.

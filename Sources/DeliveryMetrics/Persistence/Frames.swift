@@ -42,12 +42,26 @@ enum Frames {
         case newer(UInt32)
     }
 
+    /// One damaged byte in the header must not cost the file: with a checksum that fails, the id is taken from
+    /// whichever candidate (the header's, or the one the first frame carries) reads more records, and only an intact
+    /// header can say the file is of a newer version.
     static func format(of bytes: [UInt8]) -> Format {
-        guard bytes.count >= headerSize, bytes.starts(with: magic) else { return .legacy }
-        let version = PayloadReader.uint32(bytes, at: magic.count)
-        if version > Self.version { return .newer(version) }
-        // A header whose own checksum fails still names the id: the frames' checksums cover it.
-        return .current(fileID: PayloadReader.uint64(bytes, at: magic.count + 4))
+        guard bytes.count >= headerSize else { return .legacy }
+        let headerIntact = bytes.starts(with: magic) && checksum(bytes[..<20]) == PayloadReader.uint32(bytes, at: 20)
+        if headerIntact {
+            let version = PayloadReader.uint32(bytes, at: magic.count)
+            if version > Self.version { return .newer(version) }
+            return .current(fileID: PayloadReader.uint64(bytes, at: magic.count + 4))
+        }
+        let headerID = PayloadReader.uint64(bytes, at: magic.count + 4)
+        let frameID = bytes.count >= headerSize + frameHeaderSize ? PayloadReader.uint64(bytes, at: headerSize + 4) : 0
+        let candidates = [headerID, frameID].filter { $0 != 0 }
+        let best = candidates.max {
+            FrameReader.read(bytes, fileID: $0).payloads.count
+                < FrameReader.read(bytes, fileID: $1).payloads.count
+        }
+        if let best, !FrameReader.read(bytes, fileID: best).payloads.isEmpty { return .current(fileID: best) }
+        return bytes.starts(with: magic) ? .current(fileID: headerID) : .legacy
     }
 }
 

@@ -64,8 +64,8 @@ final class JournalWriter {
     private(set) var reservationError: IOError?
     private var lastReservationAttempt: UInt64 = 0
     private var prepared: PreparedSegment?
-    /// The records appended since `beginGroup`, which `endGroup` writes as one.
-    private var group: [WriteRecord]?
+    /// The changes recorded since `beginGroup`, which `endGroup` writes as one record.
+    var group: [RecordedChange]?
 
     init(
         loop: EventLoop,
@@ -95,29 +95,11 @@ final class JournalWriter {
     var hasRoomForWrites: Bool { reservedEnd - segmentBytes >= Self.writeMargin }
 
     func append(_ record: WriteRecord) {
-        if group != nil {
-            group!.append(record)
-            return
-        }
         // Counted even after a failure, so the request that made it still waits, and hears false.
         appendedRecords += 1
         guard !hasFailed else { return }
         segmentBytes += frames.append(record, to: &gathering.bytes)
         gathering.records += 1
-    }
-
-    /// Gathers the records appended from now until `endGroup` into one, so that they reach the disk together or not
-    /// at all (a webhook delivery's writes and the keys that recognise its redeliveries).
-    func beginGroup() {
-        precondition(group == nil, "journal groups do not nest")
-        group = []
-    }
-
-    /// Appends the one record `combine` makes of the records gathered since `beginGroup`.
-    func endGroup(_ combine: ([WriteRecord]) -> WriteRecord) {
-        guard let records = group else { return }
-        group = nil
-        append(combine(records))
     }
 
     /// Calls `waiter` once everything appended so far is on disk (true), or could not be put there (false).

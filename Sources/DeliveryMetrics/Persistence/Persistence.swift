@@ -70,11 +70,11 @@ final class Persistence {
         self.logger = logger
         self.intervalMilliseconds = intervalMilliseconds
         self.onFailure = onFailure
-        syncs = registry.require("persistence_syncs_total")
-        batchRecords = registry.require("persistence_batch_records")
-        snapshots = registry.require("persistence_snapshots_total")
-        damagedFiles = registry.require("persistence_damaged_files")
-        diskFull = registry.require("persistence_disk_full")
+        syncs = registry.family(.persistenceSyncs)
+        batchRecords = registry.family(.persistenceBatchRecords)
+        snapshots = registry.family(.persistenceSnapshots)
+        damagedFiles = registry.family(.persistenceDamagedFiles)
+        diskFull = registry.family(.persistenceDiskFull)
         let report: Recovery.Report
         let descriptor: Int32
         do {
@@ -138,8 +138,8 @@ final class Persistence {
         writer.onReservationChange = { [unowned self] error in noteDiskSpace(error) }
         if let reservationError { noteDiskSpace(reservationError) }
         countDamagedFiles((try? files.list(paths.folder)).map { paths.damagedFiles(in: $0).count } ?? 0)
-        for family in registry.families where family.definition.isPersisted { family.journal = writer }
-        deduplication?.journal = writer
+        for family in registry.families where family.definition.isPersisted { family.observer = writer }
+        deduplication?.observer = writer
         // Series whose time-to-live passed while the process was down go now, journaled like any expiry.
         registry.expire(now: WallClock.now())
     }
@@ -273,11 +273,17 @@ final class Persistence {
     /// live beside the target, so the snapshot's rename replaces the file, not the link.
     private static func resolvingLink(_ path: String) -> String {
         var status = stat()
-        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) else {
-            return path
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return path }
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
         }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        // The link's target does not exist yet (a volume's first boot): its own text names where the state goes.
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(path, &buffer, buffer.count - 1)
+        guard length > 0 else { return path }
+        let target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.hasPrefix("/") ? target : PersistencePaths.folder(of: path) + "/" + target
     }
 
     private func fail(_ what: String, _ error: IOError) {

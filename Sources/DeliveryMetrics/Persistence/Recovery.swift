@@ -123,9 +123,14 @@ struct Recovery {
                     metadata: ["file": "\(file)", "offset": "\(damage.offset)", "bytes": "\(damage.bytes)"]
                 )
             }
-            if let tail = result.tailOffset {
-                try cutTail(file, total: bytes.count, valid: tail)
+            guard let tail = result.tailOffset else { return (result.payloads, !result.damage.isEmpty) }
+            // Only a tail after good records is what a crash tears off; a file with no good record at all is damage
+            // (a header nobody can read, say), kept whole and set aside, never cut.
+            guard !result.payloads.isEmpty else {
+                warnIfCut(file, total: bytes.count, valid: tail)
+                return (result.payloads, true)
             }
+            try cutTail(file, total: bytes.count, valid: tail)
             return (result.payloads, !result.damage.isEmpty)
         }
     }
@@ -160,14 +165,22 @@ struct Recovery {
             warnIfCut(paths.snapshot, total: bytes.count, valid: result.tailOffset ?? bytes.count)
         }
         var records = payloads.lazy.map { try? WriteRecord(payload: $0) }.makeIterator()
-        guard case .snapshotStart(let covered, _)?? = records.next() else {
+        var first = records.next()
+        if case .snapshotStart(let covered, _)?? = first {
+            report.coveredSegment = covered
+            first = nil
+        } else {
+            // Its first record is lost: the series after it are whole states and still come back; without the
+            // segment number it held, every journal segment left is replayed after it.
             logger.warning(
-                "persistence: the snapshot has no valid start; loading the journal only",
+                "persistence: the snapshot has no valid start; loading the series it still holds, then the journal",
                 metadata: ["file": "\(paths.snapshot)"]
             )
-            return false
+            intact = false
         }
-        report.coveredSegment = covered
+        if let pending = first, let record = pending, !record.isSnapshotBoundary {
+            apply(record, &report)
+        }
         var complete = false
         var count: UInt64 = 0
         while let next = records.next() {
@@ -253,7 +266,7 @@ struct Recovery {
             }
             report.applied += 1
         } catch {
-            report.skipped["\(metric): \(error.reason)", default: 0] += 1
+            report.skipped["\(metric): \(error.reason.label)", default: 0] += 1
         }
     }
 }

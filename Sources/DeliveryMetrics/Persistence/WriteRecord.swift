@@ -234,3 +234,13 @@ enum WriteRecord: Equatable {
         return Int(count)
     }
 }
+
+extension WriteRecord {
+    /// A snapshot's first or last record, which holds no state of its own.
+    var isSnapshotBoundary: Bool {
+        switch self {
+        case .snapshotStart, .snapshotEnd: true
+        default: false
+        }
+    }
+}

@@ -38,8 +38,16 @@ struct PipelineCache: Equatable {
 }
 
 /// GitLab's pipeline statuses folded into the metric's six labels.
-enum PipelineStatus {
-    static let labels = ["failed", "manual", "running", "scheduled", "success", "unknown"]
+enum PipelineStatus: String, CaseIterable {
+    case failed
+    case manual
+    case running
+    case scheduled
+    case success
+    case unknown
+
+    /// The metric's `status` values, in this order.
+    static let labels = allCases.map(\.rawValue)
 
     /// `failed`, `manual`, `running`, `scheduled` and `success` as they are; anything else (`created`, `pending`,
     /// `canceled`, `skipped`, `preparing`, `waiting_for_resource`, ...) is `unknown`.

@@ -43,11 +43,11 @@ final class PipelinesObserver {
         self.client = client
         self.logger = logger
         self.settings = settings
-        pipelines = registry.require("deployment_pipelines_total")
-        errors = registry.require("deployment_pipelines_observer_errors")
-        lastSuccess = registry.require("deployment_pipelines_observer_last_success_timestamp_seconds")
-        duration = registry.require("deployment_pipelines_observer_scrape_duration_seconds")
-        requests = registry.require("deployment_pipelines_observer_api_requests_total")
+        pipelines = registry.family(.pipelinesTotal)
+        errors = registry.family(.observerErrors)
+        lastSuccess = registry.family(.observerLastSuccess)
+        duration = registry.family(.observerScrapeDuration)
+        requests = registry.family(.observerAPIRequests)
     }
 
     /// Scrapes now, then every interval. A scrape is never started while one runs: the next is scheduled when the
@@ -254,13 +254,7 @@ final class PipelinesObserver {
 
     // MARK: - Results
 
-    private enum Reason: String {
-        case apiError = "api_error"
-        case cacheFailure = "cache_failure"
-        case cacheFull = "cache_full"
-    }
-
-    private func count(_ reason: Reason, _ detail: String) {
+    private func count(_ reason: ObserverErrorReason, _ detail: String) {
         _ = try? errors.apply(.inc, labelValues: [reason.rawValue], now: WallClock.now())
         logger.warning("pipelines observer error", metadata: ["reason": "\(reason.rawValue)", "detail": "\(detail)"])
     }

@@ -40,11 +40,11 @@ final class JobWebhookReceiver {
         enabledSources = enabled
         self.registry = registry
         self.logger = logger
-        retries = registry.require("webhooks_auto_deploy_job_retries")
-        lostSeconds = registry.require("webhooks_auto_deploy_job_failure_lost_seconds")
-        jobDurations = registry.require("webhooks_deployment_job_duration_seconds")
-        events = registry.require("webhooks_events_total")
-        dropped = registry.require("webhooks_dropped_events_total")
+        retries = registry.family(.webhookJobRetries)
+        lostSeconds = registry.family(.webhookJobFailureLostSeconds)
+        jobDurations = registry.family(.webhookJobDurations)
+        events = registry.family(.webhookEvents)
+        dropped = registry.family(.webhookDroppedEvents)
     }
 
     /// The token check, made on the head: nil when the request may go on.
@@ -63,8 +63,11 @@ final class JobWebhookReceiver {
     func dropForFullDisk(route: String, now: Double) -> Response {
         guard let (source, _) = enabledSources[route] else { return .error(HTTPError(404, "no such webhook source")) }
         count(.dropped, source, now: now)
-        _ = try? dropped.apply(.inc, labelValues: ["disk_full"], now: now)
-        logger.warning("webhook event dropped", metadata: ["source": "\(source.projectPath)", "reason": "disk_full"])
+        countDrop(.diskFull, now: now)
+        logger.warning(
+            "webhook event dropped",
+            metadata: ["source": "\(source.projectPath)", "reason": "\(WebhookDropReason.diskFull.rawValue)"]
+        )
         return .text(200, "dropped: the disk has no room for the journal\n")
     }
 
@@ -106,7 +109,7 @@ final class JobWebhookReceiver {
             try record(event, from: source, now: now)
         } catch {
             count(.dropped, source, now: now)
-            _ = try? dropped.apply(.inc, labelValues: [error.reason], now: now)
+            if let reason = WebhookDropReason(error.reason) { countDrop(reason, now: now) }
             logger.warning(
                 "webhook event dropped",
                 metadata: [
@@ -118,6 +121,10 @@ final class JobWebhookReceiver {
         }
         count(.counted, source, now: now)
         return .text(200, "counted\n")
+    }
+
+    private func countDrop(_ reason: WebhookDropReason, now: Double) {
+        _ = try? dropped.apply(.inc, labelValues: [reason.rawValue], now: now)
     }
 
     /// What one deployment-pipeline event changes.

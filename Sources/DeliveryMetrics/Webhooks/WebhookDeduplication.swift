@@ -23,7 +23,7 @@ final class WebhookDeduplication {
     }
 
     /// Told the keys of every delivery, grouped with its writes; set by persistence, nil without it.
-    var journal: JournalWriter?
+    var observer: WriteObserver?
     private let knownSources: Set<String>
     private var memories: [String: BoundedMemory<String, Bool>] = [:]
 
@@ -47,10 +47,10 @@ final class WebhookDeduplication {
     func remember<Result>(_ keys: [String], source: String, now: Double, _ handle: () -> Result) -> Result {
         guard !keys.isEmpty, knownSources.contains(source) else { return handle() }
         store(keys, source: source, time: now)
-        guard let journal else { return handle() }
-        journal.beginGroup()
+        guard let observer else { return handle() }
+        observer.beginGroup()
         let result = handle()
-        journal.endGroup { writes in .webhookDelivery(source: source, keys: keys, time: now, writes: writes) }
+        observer.endGroup { changes in .delivery(source: source, keys: keys, time: now, changes: changes) }
         return result
     }
 

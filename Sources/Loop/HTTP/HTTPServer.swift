@@ -107,6 +107,13 @@ public final class HTTPServer {
 
     // MARK: - Fairness
 
+    /// Requests one connection may take in this turn: `maxRequestsPerTurn`, shrunk when many connections wait for
+    /// turns, so that one loop turn takes about `requestsPerLoopTurn` requests however many pipeline at once, and a
+    /// bystander waits for one turn, not for every connection's full share.
+    var requestsPerTurn: Int {
+        max(1, min(configuration.maxRequestsPerTurn, configuration.requestsPerLoopTurn / max(1, turnWaiters.count)))
+    }
+
     /// `session` used its share of this turn; it goes on after every other callback of the turn has run.
     func scheduleTurn(for session: HTTPSession) {
         turnWaiters.append(session)

@@ -28,6 +28,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// Requests one connection may have parsed in one loop turn; the rest of a pipeline waits for the next turn, so
     /// one connection cannot hold the loop while others wait.
     public var maxRequestsPerTurn = 8
+    /// What one loop turn aims to take across all connections: each connection's share shrinks as more of them
+    /// pipeline at once (never below one request).
+    public var requestsPerLoopTurn = 64
 
     public init() {}
 

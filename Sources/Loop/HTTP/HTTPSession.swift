@@ -175,7 +175,7 @@ final class HTTPSession: TCPConnectionDelegate {
         while case .open = phase {
             guard awaitedBodyBytes == nil else { return .waitingForBudget }
             guard hasRoomForMore else { return .noRoom }
-            guard takenThisTurn < configuration.maxRequestsPerTurn || current != nil else { return .yielded }
+            guard takenThisTurn < server.requestsPerTurn || current != nil else { return .yielded }
             guard let event = parser.next() else { return .needBytes }
             switch event {
             case .head(let head):
@@ -212,6 +212,9 @@ final class HTTPSession: TCPConnectionDelegate {
             }
             return
         }
+        // A body no larger than a head is bounded as heads are, per connection: it needs no share of the budget, so
+        // bodies held by others can never stall an ordinary push or webhook.
+        if let length = head.contentLength, length <= configuration.limits.maxHeadBytes { return }
         let needed = head.contentLength ?? configuration.limits.maxBodyBytes
         if server.reserveBodyBytes(needed) {
             reservedBodyBytes = needed

@@ -263,6 +263,10 @@ public struct RequestParser: Sendable {
             else { continue }
             let afterScheme = target.dropFirst(scheme.utf8.count)
             let isPathStart: (UInt8) -> Bool = { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }
+            let authority = afterScheme.prefix { !isPathStart($0) }
+            // RFC 9110 §4.2.1: an http URI has a host; userinfo and fragments have no place in a request target.
+            guard !authority.isEmpty, !authority.contains(UInt8(ascii: "@")), !target.contains(UInt8(ascii: "#"))
+            else { return nil }
             guard let authorityEnd = afterScheme.firstIndex(where: isPathStart) else { return Self.rootPath[...] }
             let rest = target[authorityEnd...]
             return rest.first == UInt8(ascii: "/") ? rest : (Self.rootPath + rest)[...]
@@ -310,8 +314,11 @@ public struct RequestParser: Sendable {
         let significant = sizePart.drop { $0 == UInt8(ascii: "0") }
         guard significant.count <= 8 else { return .event(fail(413, "request body too large")) }
         let size = significant.reduce(0) { $0 << 4 | Int(PercentDecoding.hexValue($1)!) }
-        guard chunkedBytes + size <= limits.maxBodyBytes else { return .event(fail(413, "request body too large")) }
-        chunkedBytes += size
+        // A dropped body holds nothing, so only a kept one is limited (the read timeout bounds the other).
+        guard discarding || chunkedBytes + size <= limits.maxBodyBytes else {
+            return .event(fail(413, "request body too large"))
+        }
+        chunkedBytes = discarding ? 0 : chunkedBytes + size
         state = size == 0 ? .trailers(head, bytes: 0) : .chunkData(head, remaining: size)
         return .advanced
     }

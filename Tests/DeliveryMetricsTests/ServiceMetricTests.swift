@@ -1,0 +1,65 @@
+import Testing
+
+@testable import DeliveryMetrics
+
+@Suite("Service metrics")
+struct ServiceMetricTests {
+    private let registry = Registry(
+        Catalogue.definitions(experiments: Experiments.definitions),
+        maxSeriesPerMetric: 100,
+        now: 0
+    )
+
+    @Test func everyServiceWrittenNameResolvesAtBoot() {
+        for metric in ServiceMetric.allCases {
+            let definition = metric.definition
+            #expect(registry.family(named: definition.apiName) != nil, "\(definition.fullName)")
+            #expect(registry.family(metric).definition.fullName == definition.fullName)
+            #expect(!definition.writer.acceptsPushes, "\(definition.fullName) is written by the service")
+        }
+    }
+
+    @Test func onlyTheServiceMetricsAreWrittenByTheService() {
+        let serviceNames = Set(ServiceMetric.allCases.map(\.definition.fullName))
+        for family in registry.deliveryFamilies {
+            let definition = family.definition
+            #expect(
+                definition.writer.acceptsPushes == !serviceNames.contains(definition.fullName),
+                "\(definition.fullName)"
+            )
+        }
+    }
+
+    @Test func closedSetsListTheirEnumsCases() {
+        #expect(values(.pipelinesTotal, "status") == PipelineStatus.allCases.map(\.rawValue))
+        #expect(values(.observerErrors, "reason") == ObserverErrorReason.allCases.map(\.rawValue))
+        #expect(values(.webhookEvents, "outcome") == JobWebhookReceiver.Outcome.allCases.map(\.rawValue))
+        #expect(values(.webhookDroppedEvents, "reason") == WebhookDropReason.allCases.map(\.rawValue))
+        #expect(
+            values(.webhookDroppedEvents, "reason")
+                == [
+                    "series_limit", "invalid_label_value", "invalid_value", "wrong_label_count",
+                    "unsupported_operation", "disk_full",
+                ]
+        )
+        #expect(
+            Set(MetricError.Reason.allCases.map(\.label))
+                == [
+                    "unauthorized", "disk_full", "unknown_metric", "unsupported_operation", "invalid_value",
+                    "wrong_label_count", "invalid_label_value", "series_limit", "buckets_changed", "bad_form",
+                ]
+        )
+    }
+
+    @Test func everyDropReasonButTheFullDiskIsAWriteRefusal() {
+        let fromRefusals = Set(MetricError.Reason.allCases.compactMap(WebhookDropReason.init))
+        #expect(fromRefusals == Set(WebhookDropReason.allCases))
+    }
+
+    private func values(_ metric: ServiceMetric, _ label: String) -> [String]? {
+        guard let found = metric.definition.labels.first(where: { $0.name == label }),
+            case .oneOf(let values) = found.validator
+        else { return nil }
+        return values
+    }
+}
