@@ -10,4 +10,3 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(status) \(reason)" }
 }
-
