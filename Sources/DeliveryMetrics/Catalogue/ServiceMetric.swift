@@ -151,7 +151,7 @@ enum ServiceMetric: CaseIterable {
                 name: "api_errors_total",
                 subsystem: "metrics",
                 help: "Refused /api requests, by reason",
-                labels: [.text("reason")],
+                labels: [Label("reason", oneOf: MetricError.Reason.labels)],
                 writer: .instrumentation
             )
         case .scrapes:
