@@ -42,7 +42,7 @@ struct PushEndpoint: Endpoint {
                 value: push.value,
                 now: WallClock.now()
             )
-            let series = Self.seriesName(family, push.labelValues)
+            let series = SeriesName.text(family.definition, push.labelValues)
             if let result {
                 return .afterCommit(.text(200, "\(series) \(GoFloat.format(result))\n"))
             }
@@ -51,12 +51,5 @@ struct PushEndpoint: Endpoint {
             // A refused push changed nothing, so there is nothing to wait for.
             return .now(gate.refusals.refuse(error, request.head))
         }
-    }
-
-    private static func seriesName(_ family: MetricFamily, _ values: [String]) -> String {
-        let labels = family.definition.labels
-        guard !labels.isEmpty else { return family.definition.fullName }
-        return family.definition.fullName + "{" + FamilyRenderer.labelPairs(zip(labels, values).map { ($0.name, $1) })
-            + "}"
     }
 }
