@@ -2,49 +2,30 @@ import Glibc
 import Logging
 import Loop
 
-/// The service: owns the loop's state (server, routes, signal watchers, log flushing) and answers requests.
+/// The service's wiring and lifecycle: builds the registry, the endpoints and the layer in front of them, then
+/// starts and stops the server, the timers, the journal and the scraper. It answers no request itself
+/// (`Endpoints/` does, behind `Middleware/RequestLayer`).
 ///
 /// Everything here runs on the loop thread; this object is the one root that all mutable state hangs off.
-final class Application: HTTPHandler {
-    typealias Handler = (Request, [String: String]) -> Response
-
-    /// A route matched while screening a head, kept on the responder for `handle`.
-    private final class MatchedRoute {
-        let handler: Handler
-        let parameters: [String: String]
-        let template: String
-
-        init(handler: @escaping Handler, parameters: [String: String], template: String) {
-            self.handler = handler
-            self.parameters = parameters
-            self.template = template
-        }
-    }
-
+final class Application {
     let configuration: Configuration
     let loop: EventLoop
     let logger: Logger
     let sink: LogSink
     let registry: Registry
-    let instrumentation: Instrumentation
     let webhooks: JobWebhookReceiver
-    private let catalogueJSON: [UInt8]
-    private var router = Router<Handler>()
+    /// Readiness and the journal, as the endpoints read them.
+    let state: ServiceState
+    /// What the server calls: the endpoints behind the access log, request counts and durability waits.
+    let requests: RequestLayer
+    private var server: HTTPServer!
     private var expiryTimer: Timer?
     private var opsClient: HTTPClient?
     private(set) var pipelinesObserver: PipelinesObserver?
-    private var server: HTTPServer!
     private var signalWatchers: [SignalWatcher] = []
-    /// The status page as last rendered; nothing from a request enters it.
-    private let statusPage: StatusPageCache
-    /// Each family's last rendering per format, for `/metrics`.
-    let exposition: ExpositionCache
     private var logFlusher: IterationHook?
     private var gracefulDeadline: Timer?
-    private(set) var isReady = false
     private var isShuttingDown = false
-    /// On when `--persistence-file` is given: writes are answered once on disk.
-    private(set) var persistence: Persistence?
     /// 1 once persistence failed: the orchestrator must restart the process on what is really on disk.
     private var exitStatus: Int32 = 0
 
@@ -59,11 +40,16 @@ final class Application: HTTPHandler {
             maxSeriesPerMetric: configuration.maxSeriesPerMetric,
             now: now
         )
-        instrumentation = Instrumentation(registry)
+        let instrumentation = Instrumentation(registry)
+        let state = ServiceState()
+        self.state = state
         webhooks = JobWebhookReceiver(tokens: configuration.webhookTokens, registry: registry, logger: logger)
-        catalogueJSON = Array(CatalogueListing.json(registry.deliveryFamilies).utf8)
-        statusPage = StatusPageCache(baseURL: configuration.externalURL)
-        exposition = ExpositionCache(registry)
+        requests = RequestLayer(
+            endpoints: Self.endpoints(configuration, registry, webhooks, instrumentation, state, sink, logger),
+            state: state,
+            instrumentation: instrumentation,
+            accessLog: configuration.accessLog ? AccessLog(logger: logger) : nil
+        )
         // As the original: the build's metadata as labels of a counter added 0 at boot.
         registry.family(.versionInfo).store(
             0,
@@ -71,36 +57,43 @@ final class Application: HTTPHandler {
             now: now
         )
         registry.family(.experimentsTotal).store(Double(Experiments.count), now: now)
-        addRoutes()
     }
 
-    private func addRoutes() {
-        router.add("GET", "/") { [unowned self] _, _ in statusPage.response(registry) }
-        router.add("GET", "/-/healthy") { _, _ in .text(200, "OK\n") }
-        router.add("GET", "/-/ready") { [unowned self] _, _ in
-            if persistence?.hasFailed == true { return .text(503, "persistence failed\n") }
-            return isReady ? .text(200, "OK\n") : .text(503, "shutting down\n")
-        }
-        router.add("GET", "/metrics") { [unowned self] request, _ in scrape(request) }
-        router.add("GET", "/api") { [unowned self] _, _ in
-            Response(status: 200, headers: ["Content-Type": "application/json"], body: catalogueJSON)
-        }
-        router.add("POST", "/api/<metric>/<operation>") { [unowned self] request, parameters in
-            push(request, parameters: parameters)
-        }
-        router.add("DELETE", "/api/<metric>") { [unowned self] request, parameters in
-            reset(request, parameters: parameters)
-        }
-        // One route per enabled webhook source, so the token to expect is known from the route alone.
-        for route in webhooks.enabledSources.keys.sorted() {
-            router.add("POST", route) { [unowned self] request, _ in
-                // A full disk drops the event (GitLab would disable a hook that keeps failing), counted.
-                if let persistence, !persistence.hasRoomForWrites {
-                    return webhooks.dropForFullDisk(route: route, now: WallClock.now())
-                }
-                return webhooks.handle(request, route: route, now: WallClock.now())
-            }
-        }
+    private static func endpoints(
+        _ configuration: Configuration,
+        _ registry: Registry,
+        _ webhooks: JobWebhookReceiver,
+        _ instrumentation: Instrumentation,
+        _ state: ServiceState,
+        _ sink: LogSink,
+        _ logger: Logger
+    ) -> Endpoints {
+        let gate = APIGate(
+            authToken: configuration.authToken,
+            registry: registry,
+            state: state,
+            refusals: APIRefusals(logger: logger, instrumentation: instrumentation)
+        )
+        return Endpoints(
+            statusPage: StatusPageEndpoint(
+                cache: StatusPageCache(baseURL: configuration.externalURL),
+                registry: registry
+            ),
+            ready: ReadyEndpoint(state: state),
+            metrics: MetricsEndpoint(
+                registry: registry,
+                exposition: ExpositionCache(registry),
+                instrumentation: instrumentation,
+                sink: sink
+            ),
+            catalogue: CatalogueEndpoint(gate: gate),
+            push: PushEndpoint(gate: gate),
+            reset: ResetEndpoint(gate: gate, logger: logger),
+            webhooks: webhooks.enabledSources.keys.map {
+                JobWebhookEndpoint(receiver: webhooks, state: state, route: $0)
+            },
+            state: state
+        )
     }
 
     /// The configuration's warnings, one line each naming its variable; first of all, as parsing could not log them.
@@ -113,7 +106,7 @@ final class Application: HTTPHandler {
     /// Loads the persisted state and starts journaling, when a persistence file is configured. Before `start`.
     func openPersistence() throws(Persistence.Unusable) {
         guard let path = configuration.persistenceFile else { return }
-        persistence = try Persistence(
+        state.persistence = try Persistence(
             path: path,
             intervalMilliseconds: configuration.persistenceIntervalMilliseconds,
             registry: registry,
@@ -123,7 +116,7 @@ final class Application: HTTPHandler {
             reservationBytes: configuration.journalReserveBytes
         ) { [unowned self] in
             exitStatus = 1
-            isReady = false
+            state.isReady = false
             // Already stopping (a signal, or an earlier failure): the drain goes on, so the 503s still go out.
             if !isShuttingDown { beginShutdown(reason: "persistence failed") }
         }
@@ -132,7 +125,7 @@ final class Application: HTTPHandler {
     /// Binds, installs signal handlers and log flushing; the loop does the rest once `run` starts it.
     func start() throws(LoopError) -> SocketAddress {
         logFlusher = IterationHook(loop: loop) { [sink] in sink.flush() }
-        server = HTTPServer(loop: loop, configuration: configuration.http, handler: self)
+        server = HTTPServer(loop: loop, configuration: configuration.http, handler: requests)
         let address = try bind()
         for signal in [SIGTERM, SIGINT] {
             let watcher = try SignalWatcher(loop: loop, signal: signal) { [unowned self] signal in
@@ -153,9 +146,9 @@ final class Application: HTTPHandler {
             signalWatchers.append(watcher)
         }
         startExpiry()
-        persistence?.start()
+        state.persistence?.start()
         startPipelinesObserver()
-        isReady = true
+        state.isReady = true
         logger.info(
             "delivery-metrics started",
             metadata: [
@@ -263,7 +256,7 @@ final class Application: HTTPHandler {
             return
         }
         isShuttingDown = true
-        isReady = false
+        state.isReady = false
         logger.info(
             "shutting down",
             metadata: [
@@ -290,7 +283,7 @@ final class Application: HTTPHandler {
         expiryTimer = nil
         pipelinesObserver?.stop()
         pipelinesObserver = nil
-        persistence?.close()
+        state.persistence?.close()
         opsClient?.close()
         opsClient = nil
         for watcher in signalWatchers { watcher.close() }
@@ -299,98 +292,5 @@ final class Application: HTTPHandler {
         sink.flush()
         logFlusher?.close()
         logFlusher = nil
-    }
-
-    // MARK: - HTTPHandler
-
-    func screen(_ head: RequestHead, responder: Responder) -> Response? {
-        if head.target == "*" {
-            // `OPTIONS *` (the parser lets `*` through for OPTIONS only) asks about the server as a whole.
-            return Response(status: 200, headers: ["Allow": "GET, HEAD, POST, DELETE, OPTIONS"])
-        }
-        for name in ["X-Private-Token", "Authorization"] where head.headers.values(name).count > 1 {
-            return .error(HTTPError(400, "more than one \(name) header"))
-        }
-        // Only pushes and webhooks (POST) take a body; any other route drops one unread.
-        responder.discardsBody = head.method != "POST"
-        guard let segments = head.pathSegments else {
-            return .error(HTTPError(400, "malformed percent-encoding in path"))
-        }
-        if persistence?.hasFailed == true, head.method != "GET", head.method != "HEAD" {
-            return .error(HTTPError(503, "persistence failed; the service is restarting"))
-        }
-        switch router.match(method: head.method, segments: segments) {
-        case .found(let handler, let parameters, let template):
-            responder.route = template
-            if template.hasPrefix("/api"), let refusal = screenAPI(head, parameters: parameters) {
-                return refuse(refusal, head)
-            }
-            if template.hasPrefix("/webhooks/"),
-                let refusal = webhooks.screen(head, route: template, now: WallClock.now())
-            {
-                return .error(refusal)
-            }
-            responder.context = MatchedRoute(handler: handler, parameters: parameters, template: template)
-            return nil
-        case .notFound:
-            return .error(
-                HTTPError(404, "no route for \(EchoedInput.text(head.method)) \(EchoedInput.text(head.rawPath))")
-            )
-        case .methodNotAllowed(let allowed):
-            var response = Response.error(
-                HTTPError(
-                    405,
-                    "method \(EchoedInput.text(head.method)) not allowed; use \(allowed.joined(separator: ", "))"
-                )
-            )
-            response.headers.add("Allow", allowed.joined(separator: ", "))
-            return response
-        }
-    }
-
-    func handle(_ request: Request, responder: Responder) {
-        guard let route = responder.context as? MatchedRoute else { return }
-        responder.context = nil
-        let recordsBefore = persistence?.writer.appendedRecords
-        let response = route.handler(request, route.parameters)
-        guard let persistence, persistence.writer.appendedRecords != recordsBefore else {
-            return responder.respond(response, route: route.template)
-        }
-        // The write is in memory; its answer waits until the journal batch holding it is synced.
-        persistence.whenDurable { durable in
-            responder.respond(
-                durable
-                    ? response
-                    : .error(HTTPError(503, "the write could not be put on disk; the service is restarting")),
-                route: route.template
-            )
-        }
-    }
-
-    var wantsAccessLogDetails: Bool { configuration.accessLog }
-
-    func didRespond(_ entry: AccessLogEntry) {
-        instrumentation.countRequest(
-            route: entry.route,
-            method: entry.method,
-            status: entry.status,
-            now: WallClock.now()
-        )
-        guard configuration.accessLog else { return }
-        var metadata: Logger.Metadata = [
-            "method": "\(EchoedInput.text(entry.method))",
-            "uri": "\(LogRedaction.target(entry.target))",
-            "proto": "\(entry.version)",
-            "status": "\(entry.status)",
-            "duration_s": "\(GoFloat.format((entry.durationSeconds * 1e6).rounded() / 1e6))",
-            "remote_ip": "\(entry.remoteAddress)",
-            "written_bytes": "\(entry.writtenBytes)",
-            "system": "http",
-        ]
-        if let host = LogRedaction.field(entry.host) { metadata["host"] = "\(host)" }
-        if let agent = LogRedaction.field(entry.userAgent) { metadata["user_agent"] = "\(agent)" }
-        if let referrer = LogRedaction.field(entry.referrer) { metadata["referrer"] = "\(referrer)" }
-        if let contentType = entry.contentType { metadata["content_type"] = "\(contentType)" }
-        logger.info("access", metadata: metadata)
     }
 }

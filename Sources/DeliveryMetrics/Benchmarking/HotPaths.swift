@@ -82,10 +82,9 @@ public final class HotPaths {
     /// The whole push without the socket: route, screen (token, metric, operation), handle, and the answer's bytes.
     public func push() -> Int {
         let responder = Responder(detachedFor: request.head)
-        if let refusal = application.screen(request.head, responder: responder) {
-            responder.respond(refusal)
-        } else {
-            application.handle(request, responder: responder)
+        switch application.requests.screen(request.head, responder: responder) as Screening<ScreenedRequest> {
+        case .refuse(let refusal): responder.respond(refusal)
+        case .accept(let screened): application.requests.handle(request, screened: screened, responder: responder)
         }
         guard let response = responder.response else { return 0 }
         output.removeAll(keepingCapacity: true)

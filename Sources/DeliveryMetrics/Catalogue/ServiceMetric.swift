@@ -151,7 +151,7 @@ enum ServiceMetric: CaseIterable {
                 name: "api_errors_total",
                 subsystem: "metrics",
                 help: "Refused /api requests, by reason",
-                labels: [.text("reason")],
+                labels: [Label("reason", oneOf: MetricError.Reason.labels)],
                 writer: .instrumentation
             )
         case .scrapes:
@@ -226,8 +226,14 @@ enum ServiceMetric: CaseIterable {
 extension Registry {
     /// The family of a metric the service writes itself; the catalogue lists every case, so it is always there.
     func family(_ metric: ServiceMetric) -> MetricFamily {
-        let definition = metric.definition
-        guard let family = family(named: definition.apiName) else {
+        family(definedBy: metric.definition)
+    }
+
+    /// The family of a definition the catalogue always holds (a metric named in code).
+    func family(definedBy definition: MetricDefinition) -> MetricFamily {
+        // Keyed as `init` keys them: the `/api` name inside the catalogue, the full name outside it.
+        let name = definition.isInCatalogue ? definition.apiName : definition.fullName
+        guard let family = family(named: name) else {
             fatalError("\(definition.fullName) is missing from the catalogue")
         }
         return family

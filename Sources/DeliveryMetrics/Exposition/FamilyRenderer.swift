@@ -80,33 +80,16 @@ enum FamilyRenderer {
 
     /// `name="value",...` with values escaped, in the order given.
     static func labelPairs(_ pairs: [(name: String, value: String)]) -> String {
-        pairs.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ",")
+        SeriesName.labelPairs(pairs)
     }
 
     /// HELP escapes backslash and newline; OpenMetrics also escapes the double quote.
     static func escapeHelp(_ help: String, openMetrics: Bool) -> String {
-        escape(help, quote: openMetrics)
+        SeriesName.escape(help, quote: openMetrics)
     }
 
     /// Label values escape backslash, double quote and newline.
     static func escapeLabelValue(_ value: String) -> String {
-        escape(value, quote: true)
-    }
-
-    /// Works on Unicode scalars, as Go works on bytes: a Swift Character may join a quote or a line feed with what
-    /// follows it (`"\r\n"`, `"` + U+0301), and must not hide it from the escaping.
-    private static func escape(_ text: String, quote: Bool) -> String {
-        let scalars = text.unicodeScalars
-        guard scalars.contains(where: { $0 == "\\" || $0 == "\n" || (quote && $0 == "\"") }) else { return text }
-        var output = String.UnicodeScalarView()
-        for scalar in scalars {
-            switch scalar {
-            case "\\": output.append(contentsOf: "\\\\".unicodeScalars)
-            case "\n": output.append(contentsOf: "\\n".unicodeScalars)
-            case "\"" where quote: output.append(contentsOf: "\\\"".unicodeScalars)
-            default: output.append(scalar)
-            }
-        }
-        return String(output)
+        SeriesName.escape(value, quote: true)
     }
 }

@@ -42,5 +42,11 @@ struct MetricError: Error, Equatable {
         }
 
         var description: String { label }
+
+        /// Every `reason` label, once each (two reasons share `bad_form`), for the catalogue's `oneOf:`.
+        static var labels: [String] {
+            var seen: Set<String> = []
+            return allCases.map(\.label).filter { seen.insert($0).inserted }
+        }
     }
 }

@@ -200,12 +200,7 @@ final class MetricFamily {
     /// The refusal of a write whose result would be infinite or NaN: the series keeps what it holds.
     private func notFinite(_ operation: Operation, _ value: Double, _ key: SeriesKey, _ outcome: Double) -> MetricError
     {
-        let labels = definition.labels
-        let name =
-            labels.isEmpty
-            ? definition.fullName
-            : definition.fullName + "{"
-                + FamilyRenderer.labelPairs(zip(labels, key.values).map { ($0.name, EchoedInput.text($1)) }) + "}"
+        let name = SeriesName.text(definition, key.values.map { EchoedInput.text($0) })
         let what = definition.kind == .histogram ? "its sum" : "it"
         let operand = operation.needsValue ? " \(GoFloat.format(value))" : ""
         return MetricError(

@@ -24,8 +24,8 @@ struct Instrumentation {
         _ = try? httpRequests.apply(.inc, labelValues: [route ?? "unmatched", method, String(status)], now: now)
     }
 
-    func countAPIError(_ reason: String, now: Double) {
-        _ = try? apiErrors.apply(.inc, labelValues: [reason], now: now)
+    func countAPIError(_ reason: MetricError.Reason, now: Double) {
+        _ = try? apiErrors.apply(.inc, labelValues: [reason.label], now: now)
     }
 
     /// Copies each delivery metric's last write time into `delivery_metrics_last_write_timestamp_seconds{metric}`

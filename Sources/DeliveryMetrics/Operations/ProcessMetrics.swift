@@ -36,32 +36,25 @@ struct ProcessMetrics {
     }
 
     /// The `process_*` families, with client_golang's names and help texts.
-    static let definitions: [MetricDefinition] = [
-        process(.counter, "cpu_seconds_total", "Total user and system CPU time spent in seconds."),
-        process(.gauge, "max_fds", "Maximum number of open file descriptors."),
-        process(.gauge, "open_fds", "Number of open file descriptors."),
-        process(.gauge, "resident_memory_bytes", "Resident memory size in bytes."),
-        process(.gauge, "start_time_seconds", "Start time of the process since unix epoch in seconds."),
-        process(.gauge, "virtual_memory_bytes", "Virtual memory size in bytes."),
-    ]
-
-    private static func process(_ kind: MetricKind, _ name: String, _ help: String) -> MetricDefinition {
-        MetricDefinition(kind, name: name, help: help, writer: .process)
-    }
+    static var definitions: [MetricDefinition] { ProcessMetric.allCases.map(\.definition) }
 
     /// Reads `/proc` and stores the values in the registry's `process_*` families.
     static func update(_ registry: Registry, now: Double) {
         let metrics = read()
-        let values: [(String, Double)] = [
-            ("process_cpu_seconds_total", metrics.cpuSeconds),
-            ("process_max_fds", metrics.maxFileDescriptors),
-            ("process_open_fds", metrics.openFileDescriptors),
-            ("process_resident_memory_bytes", metrics.residentMemoryBytes),
-            ("process_start_time_seconds", metrics.startTimeSeconds),
-            ("process_virtual_memory_bytes", metrics.virtualMemoryBytes),
-        ]
-        for (name, value) in values {
-            registry.family(named: name)?.store(value, now: now)
+        for metric in ProcessMetric.allCases {
+            registry.family(metric).store(metrics[metric], now: now)
+        }
+    }
+
+    /// The value read for one of the families.
+    subscript(_ metric: ProcessMetric) -> Double {
+        switch metric {
+        case .cpuSeconds: cpuSeconds
+        case .maxFileDescriptors: maxFileDescriptors
+        case .openFileDescriptors: openFileDescriptors
+        case .residentMemoryBytes: residentMemoryBytes
+        case .startTimeSeconds: startTimeSeconds
+        case .virtualMemoryBytes: virtualMemoryBytes
         }
     }
 

@@ -1,8 +1,13 @@
 import Loop
 
-extension Application {
-    /// `GET /metrics`: text 0.0.4 or OpenMetrics as the `Accept` header prefers, gzip when accepted.
-    func scrape(_ request: Request) -> Response {
+/// `GET /metrics`: text 0.0.4 or OpenMetrics as the `Accept` header prefers, gzip when accepted.
+struct MetricsEndpoint: Endpoint {
+    let registry: Registry
+    let exposition: ExpositionCache
+    let instrumentation: Instrumentation
+    let sink: LogSink
+
+    func handle(_ request: Request, _ context: Void) -> Answer {
         let now = WallClock.now()
         ProcessMetrics.update(registry, now: now)
         instrumentation.droppedLogLines.store(Double(sink.droppedLines), now: now)
@@ -23,6 +28,6 @@ extension Application {
         headers.add("Vary", "Accept, Accept-Encoding")
         // Counted after rendering, as promhttp does, so a scrape does not see itself.
         instrumentation.countScrape(format: format, gzip: gzipped, now: now)
-        return Response(status: 200, headers: headers, shared: pieces)
+        return .now(Response(status: 200, headers: headers, shared: pieces))
     }
 }

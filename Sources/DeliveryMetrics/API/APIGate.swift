@@ -1,0 +1,48 @@
+import Loop
+
+/// The checks every `/api` route makes on the head, in the order the client hears about them: the token, room on
+/// the disk for a write, then the metric itself.
+struct APIGate {
+    let authToken: String
+    let registry: Registry
+    let state: ServiceState
+    let refusals: APIRefusals
+
+    func authorize(_ head: RequestHead) throws(MetricError) {
+        guard TokenCheck.matches(head.headers["X-Private-Token"], expected: authToken) else {
+            throw MetricError(.unauthorized, "Missing or wrong X-Private-Token")
+        }
+    }
+
+    /// Refused before anything changes, so a full disk never costs an acknowledged write.
+    func requireRoomForWrites() throws(MetricError) {
+        guard state.hasRoomForWrites else {
+            throw MetricError(
+                .diskFull,
+                "insufficient storage: the journal cannot reserve disk space; nothing was changed, and writes are "
+                    + "accepted again once space is free"
+            )
+        }
+    }
+
+    /// A catalogue metric that `/api` may write.
+    func writableFamily(named name: String) throws(MetricError) -> MetricFamily {
+        guard let family = registry.family(named: name), family.definition.isInCatalogue else {
+            throw MetricError(.unknownMetric, "unknown metric \"\(EchoedInput.text(name))\"; GET /api lists them")
+        }
+        guard family.definition.writer.acceptsPushes else {
+            throw MetricError(
+                .unsupportedOperation,
+                "\(family.definition.fullName) is written by the service itself; /api cannot change it"
+            )
+        }
+        return family
+    }
+
+    /// The token, the disk, and the metric: what a write to one family needs before its body is read.
+    func screenWrite(_ head: RequestHead, metric: String) throws(MetricError) -> MetricFamily {
+        try authorize(head)
+        try requireRoomForWrites()
+        return try writableFamily(named: metric)
+    }
+}

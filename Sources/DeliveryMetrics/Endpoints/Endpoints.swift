@@ -1,0 +1,118 @@
+import Loop
+
+/// Every route the service answers, and the checks all of them share: one place to find where a path is handled.
+///
+/// Screening matches the route and asks that endpoint about the head; handling switches on the screened request to
+/// the same endpoint, handing it the context it screened. Both are plain `switch`es over concrete types.
+struct Endpoints {
+    private var router = Router<EndpointRoute>()
+    let statusPage: StatusPageEndpoint
+    let healthy = HealthyEndpoint()
+    let ready: ReadyEndpoint
+    let metrics: MetricsEndpoint
+    let catalogue: CatalogueEndpoint
+    let push: PushEndpoint
+    let reset: ResetEndpoint
+    private let state: ServiceState
+
+    init(
+        statusPage: StatusPageEndpoint,
+        ready: ReadyEndpoint,
+        metrics: MetricsEndpoint,
+        catalogue: CatalogueEndpoint,
+        push: PushEndpoint,
+        reset: ResetEndpoint,
+        webhooks: [JobWebhookEndpoint],
+        state: ServiceState
+    ) {
+        self.statusPage = statusPage
+        self.ready = ready
+        self.metrics = metrics
+        self.catalogue = catalogue
+        self.push = push
+        self.reset = reset
+        self.state = state
+        router.add("GET", "/", .statusPage)
+        router.add("GET", "/-/healthy", .healthy)
+        router.add("GET", "/-/ready", .ready)
+        router.add("GET", "/metrics", .metrics)
+        router.add("GET", "/api", .catalogue)
+        router.add("POST", "/api/<metric>/<operation>", .push)
+        router.add("DELETE", "/api/<metric>", .reset)
+        // One route per enabled webhook source, so the token to expect is known from the route alone.
+        for webhook in webhooks.sorted(by: { $0.route < $1.route }) {
+            router.add("POST", webhook.route, .webhook(webhook))
+        }
+    }
+
+    /// The head's verdict: a refusal, or the endpoint and the context it screened. Sets the responder's route label
+    /// and whether a body is read at all.
+    func screen(_ head: RequestHead, responder: Responder) -> Screening<ScreenedRequest> {
+        if head.target == "*" {
+            // `OPTIONS *` (the parser lets `*` through for OPTIONS only) asks about the server as a whole.
+            return .refuse(Response(status: 200, headers: ["Allow": "GET, HEAD, POST, DELETE, OPTIONS"]))
+        }
+        for name in ["X-Private-Token", "Authorization"] where head.headers.values(name).count > 1 {
+            return .refuse(.error(HTTPError(400, "more than one \(name) header")))
+        }
+        // Only pushes and webhooks (POST) take a body; any other route drops one unread.
+        responder.discardsBody = head.method != "POST"
+        guard let segments = head.pathSegments else {
+            return .refuse(.error(HTTPError(400, "malformed percent-encoding in path")))
+        }
+        if state.persistenceHasFailed, head.method != "GET", head.method != "HEAD" {
+            return .refuse(.error(HTTPError(503, "persistence failed; the service is restarting")))
+        }
+        switch router.match(method: head.method, segments: segments) {
+        case .found(let route, let parameters, let template):
+            responder.route = template
+            return screen(head, route: route, parameters: parameters)
+        case .notFound:
+            return .refuse(
+                .error(
+                    HTTPError(404, "no route for \(EchoedInput.text(head.method)) \(EchoedInput.text(head.rawPath))")
+                )
+            )
+        case .methodNotAllowed(let allowed):
+            var response = Response.error(
+                HTTPError(
+                    405,
+                    "method \(EchoedInput.text(head.method)) not allowed; use \(allowed.joined(separator: ", "))"
+                )
+            )
+            response.headers.add("Allow", allowed.joined(separator: ", "))
+            return .refuse(response)
+        }
+    }
+
+    private func screen(
+        _ head: RequestHead,
+        route: EndpointRoute,
+        parameters: [String: String]
+    ) -> Screening<ScreenedRequest> {
+        switch route {
+        case .statusPage: statusPage.screen(head, parameters: parameters).map { .statusPage }
+        case .healthy: healthy.screen(head, parameters: parameters).map { .healthy }
+        case .ready: ready.screen(head, parameters: parameters).map { .ready }
+        case .metrics: metrics.screen(head, parameters: parameters).map { .metrics }
+        case .catalogue: catalogue.screen(head, parameters: parameters).map { .catalogue }
+        case .push: push.screen(head, parameters: parameters).map(ScreenedRequest.push)
+        case .reset: reset.screen(head, parameters: parameters).map(ScreenedRequest.reset)
+        case .webhook(let webhook): webhook.screen(head, parameters: parameters).map { .webhook(webhook) }
+        }
+    }
+
+    /// The complete request, to the endpoint that screened its head.
+    func handle(_ request: Request, _ screened: ScreenedRequest) -> Answer {
+        switch screened {
+        case .statusPage: statusPage.handle(request, ())
+        case .healthy: healthy.handle(request, ())
+        case .ready: ready.handle(request, ())
+        case .metrics: metrics.handle(request, ())
+        case .catalogue: catalogue.handle(request, ())
+        case .push(let context): push.handle(request, context)
+        case .reset(let family): reset.handle(request, family)
+        case .webhook(let webhook): webhook.handle(request, ())
+        }
+    }
+}
