@@ -8,8 +8,8 @@ import Loop
 final class Application: HTTPHandler {
     typealias Handler = (Request, [String: String]) -> Response
 
-    /// A route matched while screening a head, kept on the responder for `handle`.
-    private final class MatchedRoute {
+    /// A route matched while screening a head, kept by the connection for `handle`.
+    final class MatchedRoute {
         let handler: Handler
         let parameters: [String: String]
         let template: String
@@ -33,7 +33,7 @@ final class Application: HTTPHandler {
     private var expiryTimer: Timer?
     private var opsClient: HTTPClient?
     private(set) var pipelinesObserver: PipelinesObserver?
-    private var server: HTTPServer!
+    private var server: HTTPServer<Application>!
     private var signalWatchers: [SignalWatcher] = []
     /// The status page as last rendered; nothing from a request enters it.
     private let statusPage: StatusPageCache
@@ -303,38 +303,39 @@ final class Application: HTTPHandler {
 
     // MARK: - HTTPHandler
 
-    func screen(_ head: RequestHead, responder: Responder) -> Response? {
+    func screen(_ head: RequestHead, responder: Responder) -> Screening<MatchedRoute> {
         if head.target == "*" {
             // `OPTIONS *` (the parser lets `*` through for OPTIONS only) asks about the server as a whole.
-            return Response(status: 200, headers: ["Allow": "GET, HEAD, POST, DELETE, OPTIONS"])
+            return .refuse(Response(status: 200, headers: ["Allow": "GET, HEAD, POST, DELETE, OPTIONS"]))
         }
         for name in ["X-Private-Token", "Authorization"] where head.headers.values(name).count > 1 {
-            return .error(HTTPError(400, "more than one \(name) header"))
+            return .refuse(.error(HTTPError(400, "more than one \(name) header")))
         }
         // Only pushes and webhooks (POST) take a body; any other route drops one unread.
         responder.discardsBody = head.method != "POST"
         guard let segments = head.pathSegments else {
-            return .error(HTTPError(400, "malformed percent-encoding in path"))
+            return .refuse(.error(HTTPError(400, "malformed percent-encoding in path")))
         }
         if persistence?.hasFailed == true, head.method != "GET", head.method != "HEAD" {
-            return .error(HTTPError(503, "persistence failed; the service is restarting"))
+            return .refuse(.error(HTTPError(503, "persistence failed; the service is restarting")))
         }
         switch router.match(method: head.method, segments: segments) {
         case .found(let handler, let parameters, let template):
             responder.route = template
             if template.hasPrefix("/api"), let refusal = screenAPI(head, parameters: parameters) {
-                return refuse(refusal, head)
+                return .refuse(refuse(refusal, head))
             }
             if template.hasPrefix("/webhooks/"),
                 let refusal = webhooks.screen(head, route: template, now: WallClock.now())
             {
-                return .error(refusal)
+                return .refuse(.error(refusal))
             }
-            responder.context = MatchedRoute(handler: handler, parameters: parameters, template: template)
-            return nil
+            return .accept(MatchedRoute(handler: handler, parameters: parameters, template: template))
         case .notFound:
-            return .error(
-                HTTPError(404, "no route for \(EchoedInput.text(head.method)) \(EchoedInput.text(head.rawPath))")
+            return .refuse(
+                .error(
+                    HTTPError(404, "no route for \(EchoedInput.text(head.method)) \(EchoedInput.text(head.rawPath))")
+                )
             )
         case .methodNotAllowed(let allowed):
             var response = Response.error(
@@ -344,13 +345,11 @@ final class Application: HTTPHandler {
                 )
             )
             response.headers.add("Allow", allowed.joined(separator: ", "))
-            return response
+            return .refuse(response)
         }
     }
 
-    func handle(_ request: Request, responder: Responder) {
-        guard let route = responder.context as? MatchedRoute else { return }
-        responder.context = nil
+    func handle(_ request: Request, screened route: MatchedRoute, responder: Responder) {
         let recordsBefore = persistence?.writer.appendedRecords
         let response = route.handler(request, route.parameters)
         guard let persistence, persistence.writer.appendedRecords != recordsBefore else {

@@ -82,10 +82,11 @@ public final class HotPaths {
     /// The whole push without the socket: route, screen (token, metric, operation), handle, and the answer's bytes.
     public func push() -> Int {
         let responder = Responder(detachedFor: request.head)
-        if let refusal = application.screen(request.head, responder: responder) {
+        switch application.screen(request.head, responder: responder) {
+        case .refuse(let refusal):
             responder.respond(refusal)
-        } else {
-            application.handle(request, responder: responder)
+        case .accept(let route):
+            application.handle(request, screened: route, responder: responder)
         }
         guard let response = responder.response else { return 0 }
         output.removeAll(keepingCapacity: true)
