@@ -20,7 +20,7 @@ import Loop
     let requests: RequestLayer
     /// The layer as the server sees it, for benchmarks that drive a request without a socket.
     @_spi(Benchmarking) public var handler: any HTTPHandler { requests }
-    private var server: HTTPServer!
+    private var server: HTTPServer<RequestLayer>!
     private var expiryTimer: Timer?
     private var opsClient: HTTPClient?
     private(set) var pipelinesObserver: PipelinesObserver?

@@ -33,7 +33,7 @@ struct PipelinesObserverTests {
             self.script = script
             self.report = report
         }
-        func handle(_ request: Request, responder: Responder) {
+        func handle(_ request: Request, screened: Void, responder: Responder) {
             let index = count
             count += 1
             report.state.withLock { $0.targets.append(request.target) }
