@@ -7,7 +7,7 @@ import Testing
 @Suite("Pipelines observer", .enabled(if: AcceptanceEnvironment.binary != nil))
 struct ScraperAcceptanceTests {
     private final class FakeAPI: HTTPHandler {
-        func handle(_ request: Request, responder: Responder) {
+        func handle(_ request: Request, screened: Void, responder: Responder) {
             guard request.headers["PRIVATE-TOKEN"] == "ops-acceptance" else {
                 return responder.respond(.text(401, "{\"message\":\"401 Unauthorized\"}"))
             }

@@ -10,6 +10,7 @@ let package = Package(
     name: "delivery-metrics-benchmarks",
     dependencies: [
         .package(path: ".."),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Only the malloc interposer trait: the ARC runtime interposer it also enables by default for Swift 6.3 is
         // not among the packages this machine can reach, and the malloc counts are what the targets ask for.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
@@ -20,6 +21,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "DeliveryMetrics", package: service),
+                .product(name: "Loop", package: service),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/HotPaths",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -7,18 +7,20 @@ import Loop
 /// (`Endpoints/` does, behind `Middleware/RequestLayer`).
 ///
 /// Everything here runs on the loop thread; this object is the one root that all mutable state hangs off.
-final class Application {
+@_spi(Benchmarking) public final class Application {
     let configuration: Configuration
     let loop: EventLoop
     let logger: Logger
     let sink: LogSink
-    let registry: Registry
+    @_spi(Benchmarking) public let registry: Registry
     let webhooks: JobWebhookReceiver
     /// Readiness and the journal, as the endpoints read them.
     let state: ServiceState
     /// What the server calls: the endpoints behind the access log, request counts and durability waits.
     let requests: RequestLayer
-    private var server: HTTPServer!
+    /// The layer as the server sees it, for benchmarks that drive a request without a socket.
+    @_spi(Benchmarking) public var handler: any HTTPHandler { requests }
+    private var server: HTTPServer<RequestLayer>!
     private var expiryTimer: Timer?
     private var opsClient: HTTPClient?
     private(set) var pipelinesObserver: PipelinesObserver?
@@ -29,7 +31,7 @@ final class Application {
     /// 1 once persistence failed: the orchestrator must restart the process on what is really on disk.
     private var exitStatus: Int32 = 0
 
-    init(configuration: Configuration, loop: EventLoop, sink: LogSink, logger: Logger) {
+    @_spi(Benchmarking) public init(configuration: Configuration, loop: EventLoop, sink: LogSink, logger: Logger) {
         self.configuration = configuration
         self.loop = loop
         self.sink = sink

@@ -2,7 +2,10 @@ import Loop
 
 /// Everything the service is told at boot, from flags and environment variables, read once into one immutable
 /// value. Nothing reads the environment after this.
-struct Configuration: Sendable {
+@_spi(Benchmarking) public struct Configuration: Sendable {
+    /// Every setting at its default, as with no flags and no environment.
+    @_spi(Benchmarking) public init() {}
+
     enum LogFormat: String, Sendable, CaseIterable {
         case text
         case json
@@ -14,12 +17,12 @@ struct Configuration: Sendable {
     var listenAddress = ""
     var gracefulTimeoutSeconds = 10.0
     var logFormat = LogFormat.text
-    var accessLog = true
+    @_spi(Benchmarking) public var accessLog = true
     var http = HTTPServerConfiguration()
     /// A push that would create one more series in a vector gets 400: free-text labels must not eat the memory.
     var maxSeriesPerMetric = 10_000
     /// The token every `/api` write must carry in `X-Private-Token`.
-    var authToken = ""
+    @_spi(Benchmarking) public var authToken = ""
     /// Job-webhook secrets by environment variable name (`JOB_WEBHOOK_<PROJECT>_<INSTANCE>_TOKEN`); a source whose
     /// variable is unset or empty is disabled.
     var webhookTokens: [String: String] = [:]

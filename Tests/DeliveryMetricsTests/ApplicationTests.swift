@@ -4,7 +4,7 @@ import Loop
 import TestSupport
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// The service's own routes and its shutdown, served on a loop of its own over real sockets.
 @Suite("Application")

@@ -3,7 +3,7 @@ import Logging
 import Loop
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// A booted service's state: its registry on a loop, with persistence at `path`.
 final class BootedState {

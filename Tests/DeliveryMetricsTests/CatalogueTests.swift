@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 @Suite("Catalogue")
 struct CatalogueTests {

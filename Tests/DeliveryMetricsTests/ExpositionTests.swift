@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// A small registry rendered in both formats and compared with committed golden files.
 @Suite("Exposition")

@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 @Suite("Form decoding")
 struct FormDecodingTests {

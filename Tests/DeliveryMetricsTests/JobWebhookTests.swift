@@ -3,7 +3,7 @@ import Logging
 import Loop
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// The receiver on real-shaped payloads, without sockets.
 @Suite("Job webhooks")

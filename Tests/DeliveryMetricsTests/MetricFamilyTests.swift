@@ -1,6 +1,6 @@
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// Small families built for each behaviour, independent of the catalogue.
 enum Fixtures {

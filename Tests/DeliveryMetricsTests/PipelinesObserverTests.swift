@@ -5,7 +5,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// The pipelines observer against a fake GitLab API served by our own HTTP server on the same loop.
 @Suite("Pipelines observer")
@@ -33,7 +33,7 @@ struct PipelinesObserverTests {
             self.script = script
             self.report = report
         }
-        func handle(_ request: Request, responder: Responder) {
+        func handle(_ request: Request, screened: Void, responder: Responder) {
             let index = count
             count += 1
             report.state.withLock { $0.targets.append(request.target) }

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 @Suite("Refusal status")
 struct RefusalStatusTests {

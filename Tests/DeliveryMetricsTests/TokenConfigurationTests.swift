@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// Every token variable, from the environment or a file: what is repaired with a warning, what stops the start, and
 /// that no message holds the token.

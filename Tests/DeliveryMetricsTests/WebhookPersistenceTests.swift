@@ -3,7 +3,7 @@ import Logging
 import Loop
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// The de-duplication memory survives a restart with the rest of the state: a delivery's keys and its writes are
 /// one journal record, a snapshot carries the live keys, and keys past their age are not brought back.

@@ -18,7 +18,7 @@ struct HTTPClientTests {
     private final class SlowHandler: HTTPHandler {
         let loop: EventLoop
         init(loop: EventLoop) { self.loop = loop }
-        func handle(_ request: Request, responder: Responder) {
+        func handle(_ request: Request, screened: Void, responder: Responder) {
             if request.target == "/never" { return }  // Keeps the responder waiting forever.
             let agent = request.headers["X-Test"] ?? "none"
             responder.respond(.text(200, "path \(request.target) header \(agent)", headers: ["X-Reply": "yes"]))

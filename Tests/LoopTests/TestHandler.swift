@@ -18,11 +18,11 @@ final class TestHandler: HTTPHandler {
         self.probe = probe
     }
 
-    func screen(_ head: RequestHead, responder: Responder) -> Response? {
-        head.rawPath == "/refuse" ? .error(HTTPError(403, "refused at the head")) : nil
+    func screen(_ head: RequestHead, responder: Responder) -> Screening<Void> {
+        head.rawPath == "/refuse" ? .refuse(.error(HTTPError(403, "refused at the head"))) : .accept(())
     }
 
-    func handle(_ request: Request, responder: Responder) {
+    func handle(_ request: Request, screened: Void, responder: Responder) {
         probe.handled.add(1, ordering: .relaxed)
         let segments = request.head.pathSegments ?? []
         switch segments.first {

@@ -1,5 +1,4 @@
 import Benchmark
-import DeliveryMetrics
 
 // One benchmark per stage of a push (and of a scrape); the malloc counts are per operation (scaling .kilo: each
 // iteration runs the body a thousand times and the counts are divided back).
@@ -12,7 +11,7 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(2),
         maxIterations: 1_000
     )
-    let paths = try! HotPaths()
+    let paths = try! PushPaths()
 
     Benchmark("push: parse the HTTP request") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(paths.parsePushRequest()) }

@@ -4,11 +4,11 @@
 #endif
 
 /// A push's `value` and `labels`, parsed and checked as the original did.
-struct PushRequest {
+@_spi(Benchmarking) public struct PushRequest {
     let value: Double
-    let labelValues: [String]
+    @_spi(Benchmarking) public let labelValues: [String]
 
-    init(_ request: Request, operation: Operation, labelCount: Int) throws(MetricError) {
+    @_spi(Benchmarking) public init(_ request: Request, operation: Operation, labelCount: Int) throws(MetricError) {
         let fields = try FormDecoding.form(of: request)
         if operation.needsValue {
             guard let text = fields["value"]?.text, !text.isEmpty else {

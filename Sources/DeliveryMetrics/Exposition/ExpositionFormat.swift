@@ -4,7 +4,7 @@
 #endif
 
 /// The formats `/metrics` speaks, and the choice among them from a scraper's `Accept` header.
-enum ExpositionFormat: Equatable {
+@_spi(Benchmarking) public enum ExpositionFormat: Equatable, Sendable {
     case text
     /// OpenMetrics 1.0; `version` echoes what the scraper asked for (`1.0.0` or `0.0.1`; the body is the same).
     case openMetrics(version: String)

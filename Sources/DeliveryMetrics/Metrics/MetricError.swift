@@ -1,6 +1,6 @@
 /// A write the service refuses: why, and the one-line message the client reads. It knows no HTTP: the API layer
 /// maps each reason to a status (`RefusalStatus`).
-struct MetricError: Error, Equatable {
+@_spi(Benchmarking) public struct MetricError: Error, Equatable {
     let reason: Reason
     let message: String
 

@@ -1,5 +1,5 @@
 /// One connection's HTTP conversation: parse what arrives, queue a responder per request, and send answers in order.
-final class HTTPSession: TCPConnectionDelegate {
+final class HTTPSession: TCPConnectionDelegate, ResponseQueue {
     private enum Phase {
         /// Reading and answering requests.
         case open
@@ -23,7 +23,9 @@ final class HTTPSession: TCPConnectionDelegate {
     }
 
     private let connection: TCPConnection
-    private unowned let server: HTTPServer
+    private unowned let pool: ConnectionPool
+    /// The handler, with the slot for what screening the head of `current` gave.
+    private let handler: any SessionHandler
     private var parser: RequestParser
     private var phase = Phase.open
     /// Answers owed, oldest first.
@@ -53,22 +55,23 @@ final class HTTPSession: TCPConnectionDelegate {
     /// The share of the body budget this connection holds for the body being read.
     private var reservedBodyBytes = 0
 
-    init(connection: TCPConnection, server: HTTPServer) {
+    init(connection: TCPConnection, pool: ConnectionPool, handler: any SessionHandler) {
         self.connection = connection
-        self.server = server
-        parser = RequestParser(limits: server.configuration.limits)
-        lastActivity = server.loop.now
+        self.pool = pool
+        self.handler = handler
+        parser = RequestParser(limits: pool.configuration.limits)
+        lastActivity = pool.loop.now
         connection.delegate = self
         connection.setNoDelay()
         connection.startReading()
     }
 
-    private var configuration: HTTPServerConfiguration { server.configuration }
+    private var configuration: HTTPServerConfiguration { pool.configuration }
 
     // MARK: - TCPConnectionDelegate
 
     func connection(_ connection: TCPConnection, didRead bytes: UnsafeRawBufferPointer) {
-        lastActivity = server.loop.now
+        lastActivity = pool.loop.now
         switch phase {
         case .open:
             if requestClock == nil { requestClock = lastActivity }
@@ -107,7 +110,7 @@ final class HTTPSession: TCPConnectionDelegate {
     }
 
     func connectionDidFlush(_ connection: TCPConnection) {
-        lastActivity = server.loop.now  // A slow reader that keeps reading is not idle.
+        lastActivity = pool.loop.now  // A slow reader that keeps reading is not idle.
         advanceClosing()
         updateReading()
     }
@@ -135,7 +138,7 @@ final class HTTPSession: TCPConnectionDelegate {
     private func yieldTurn() {
         guard !awaitsTurn, !isClosed else { return }
         awaitsTurn = true
-        server.scheduleTurn(for: self)
+        pool.scheduleTurn(for: self)
         updateReading()
     }
 
@@ -143,7 +146,7 @@ final class HTTPSession: TCPConnectionDelegate {
         guard reservedBodyBytes > 0 else { return }
         let bytes = reservedBodyBytes
         reservedBodyBytes = 0
-        server.releaseBodyBytes(bytes)
+        pool.releaseBodyBytes(bytes)
     }
 
     // MARK: - Requests
@@ -175,7 +178,7 @@ final class HTTPSession: TCPConnectionDelegate {
         while case .open = phase {
             guard awaitedBodyBytes == nil else { return .waitingForBudget }
             guard hasRoomForMore else { return .noRoom }
-            guard takenThisTurn < server.requestsPerTurn || current != nil else { return .yielded }
+            guard takenThisTurn < pool.requestsPerTurn || current != nil else { return .yielded }
             guard let event = parser.next() else { return .needBytes }
             switch event {
             case .head(let head):
@@ -195,7 +198,7 @@ final class HTTPSession: TCPConnectionDelegate {
         let responder = Responder(head: head, startedAt: EventLoop.hrtime, session: self)
         queue.append(responder)
         current = responder
-        if let refusal = server.handler.screen(head, responder: responder) {
+        if let refusal = handler.screen(head, responder: responder) {
             responder.respond(refusal)
             if head.hasBody {
                 phase = .closing  // The body was not read, so the stream cannot be trusted.
@@ -206,7 +209,7 @@ final class HTTPSession: TCPConnectionDelegate {
         if responder.discardsBody {
             // The route takes no body: answer now, and let the parser drop the bytes as they come.
             parser.discardBody()
-            server.handler.handle(Request(head: head), responder: responder)
+            handler.handle(Request(head: head), responder: responder)
             if head.expectsContinue {
                 phase = .closing  // The client waits for a `100 Continue` it will not get: its body may not follow.
             }
@@ -216,20 +219,22 @@ final class HTTPSession: TCPConnectionDelegate {
         // bodies held by others can never stall an ordinary push or webhook.
         if let length = head.contentLength, length <= configuration.limits.maxHeadBytes { return }
         let needed = head.contentLength ?? configuration.limits.maxBodyBytes
-        if server.reserveBodyBytes(needed) {
+        if pool.reserveBodyBytes(needed) {
             reservedBodyBytes = needed
         } else {
             awaitedBodyBytes = needed
-            server.awaitBodyBudget(for: self)
+            pool.awaitBodyBudget(for: self)
         }
     }
 
     private func finishRequest(_ request: Request) {
-        requestClock = parser.isMidRequest ? server.loop.now : nil
+        requestClock = parser.isMidRequest ? pool.loop.now : nil
         guard let responder = current else { return }
         current = nil
-        if !responder.hasResponded {
-            server.handler.handle(request, responder: responder)
+        if responder.hasResponded {
+            handler.dropScreened()
+        } else {
+            handler.handle(request, responder: responder)
         }
         releaseBodyBudget()
         if !request.head.keepAlive {
@@ -259,16 +264,16 @@ final class HTTPSession: TCPConnectionDelegate {
         serializeAnswered()
         if !sealed.isEmpty {
             seal()
-            lastActivity = server.loop.now
+            lastActivity = pool.loop.now
             connection.write(sealed)
             sealed.removeAll()
             sealedBytes = 0
         } else if !output.isEmpty {
-            lastActivity = server.loop.now
+            lastActivity = pool.loop.now
             connection.write(output)
             output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
         }
-        if queue.isEmpty, server.isDraining, !parser.isMidRequest, case .open = phase {
+        if queue.isEmpty, pool.isDraining, !parser.isMidRequest, case .open = phase {
             phase = .closing
         }
         advanceClosing()
@@ -295,7 +300,7 @@ final class HTTPSession: TCPConnectionDelegate {
             }
             queue.removeFirst()
             let isLast: Bool
-            if case .open = phase { isLast = queue.isEmpty && server.isDraining } else { isLast = queue.isEmpty }
+            if case .open = phase { isLast = queue.isEmpty && pool.isDraining } else { isLast = queue.isEmpty }
             let keepAlive = first.head.keepAlive && !isLast
             let omitBody = first.head.method == "HEAD"
             ResponseWriter.write(
@@ -303,7 +308,7 @@ final class HTTPSession: TCPConnectionDelegate {
                 keepAlive: keepAlive,
                 version: first.head.version,
                 omitBody: omitBody,
-                date: server.date.current(),
+                date: pool.date.current(),
                 into: &output
             )
             if !omitBody, !response.shared.isEmpty {
@@ -316,6 +321,7 @@ final class HTTPSession: TCPConnectionDelegate {
                 phase = .closing
                 queue.removeAll()
                 current = nil
+                handler.dropScreened()
                 return
             }
         }
@@ -323,7 +329,7 @@ final class HTTPSession: TCPConnectionDelegate {
 
     private func log(_ responder: Responder, _ response: Response) {
         let head = responder.head
-        let details = server.handler.wantsAccessLogDetails
+        let details = handler.wantsAccessLogDetails
         let entry = AccessLogEntry(
             method: head.method,
             target: head.target,
@@ -338,7 +344,7 @@ final class HTTPSession: TCPConnectionDelegate {
             writtenBytes: response.bodyCount,
             route: responder.route
         )
-        server.handler.didRespond(entry)
+        handler.didRespond(entry)
     }
 
     // MARK: - Flow control and closing
@@ -352,13 +358,13 @@ final class HTTPSession: TCPConnectionDelegate {
             guard !peerClosed else { return connection.stopReading() }
             if hasRoomForMore, !awaitsTurn, awaitedBodyBytes == nil {
                 if let since = pausedSince {
-                    requestClock = requestClock.map { $0 &+ (server.loop.now &- since) }
+                    requestClock = requestClock.map { $0 &+ (pool.loop.now &- since) }
                     pausedSince = nil
                 }
                 connection.startReading()
                 if parser.bufferedByteCount > 0, !processing { process() }
             } else {
-                if pausedSince == nil { pausedSince = server.loop.now }
+                if pausedSince == nil { pausedSince = pool.loop.now }
                 connection.stopReading()
             }
         case .closing:
@@ -378,7 +384,7 @@ final class HTTPSession: TCPConnectionDelegate {
             return
         }
         connection.shutdownWrites()
-        phase = .lingering(until: server.loop.now + configuration.lingerMilliseconds)
+        phase = .lingering(until: pool.loop.now + configuration.lingerMilliseconds)
         connection.startReading()
     }
 
@@ -423,6 +429,7 @@ final class HTTPSession: TCPConnectionDelegate {
         let responder = current ?? Responder(head: Self.unparsedHead, startedAt: EventLoop.hrtime, session: self)
         if current == nil { queue.append(responder) }
         current = nil
+        handler.dropScreened()
         phase = .closing
         releaseBodyBudget()
         responder.respond(.error(error))
@@ -447,16 +454,17 @@ final class HTTPSession: TCPConnectionDelegate {
         phase = .closed
         queue.removeAll()
         current = nil
+        handler.dropScreened()
         sealed.removeAll()
         sealedBytes = 0
         releaseBodyBudget()
         if awaitedBodyBytes != nil {
             awaitedBodyBytes = nil
-            server.stopAwaitingBodyBudget(self)
+            pool.stopAwaitingBodyBudget(self)
         }
         connection.delegate = nil
         connection.close()
-        server.sessionDidClose(self)
+        pool.sessionDidClose(self)
     }
 
     /// Stands in for the head of a request that could not be parsed, for the error answer and its log line.

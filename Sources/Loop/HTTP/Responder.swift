@@ -8,15 +8,12 @@ public final class Responder {
     public var route: String?
     /// `100 Continue` is owed as soon as this slot is first in line.
     var owesContinue: Bool
-    weak var session: HTTPSession?
-    /// What the handler decided about this request when it screened the head (its matched route, say), so the
-    /// decision is not made twice.
-    public var context: AnyObject?
+    weak var session: (any ResponseQueue)?
     /// Set while screening for a route that takes no body: a body sent anyway is dropped as it arrives, never held,
     /// and the request is handled as soon as its head is in.
     public var discardsBody = false
 
-    init(head: RequestHead, startedAt: UInt64, session: HTTPSession?) {
+    init(head: RequestHead, startedAt: UInt64, session: (any ResponseQueue)?) {
         self.head = head
         self.startedAt = startedAt
         self.session = session

@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// `GET /api` without a socket.
 @Suite("Catalogue endpoint")

@@ -1,7 +1,7 @@
 import Logging
 import Loop
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// The endpoints over the real catalogue, with no socket and no loop: what each endpoint test drives.
 struct EndpointHarness {

@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// The route table and the checks every route shares, without a socket.
 @Suite("Endpoints")

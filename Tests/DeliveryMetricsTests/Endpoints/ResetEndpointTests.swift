@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@testable import DeliveryMetrics
+@_spi(Benchmarking) @testable import DeliveryMetrics
 
 /// `DELETE /api/<metric>` without a socket.
 @Suite("Reset endpoint")

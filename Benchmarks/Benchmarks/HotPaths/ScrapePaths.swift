@@ -1,6 +1,8 @@
-/// The exposition, for the Benchmarks package: the full catalogue plus 10,000 series (4,500 counter, 4,500 gauge and
+@_spi(Benchmarking) import DeliveryMetrics
+
+/// The exposition: the full catalogue plus 10,000 series (4,500 counter, 4,500 gauge and
 /// 1,000 histogram series, free-text labels as CI jobs push them), rendered unchanged or after every series changed.
-public final class ScrapePaths {
+final class ScrapePaths {
     private let registry: Registry
     private let exposition: ExpositionCache
     private let counters: MetricFamily
@@ -8,7 +10,7 @@ public final class ScrapePaths {
     private let histograms: MetricFamily
     private var round = 0.0
 
-    public init() throws {
+    init() throws {
         let counter = MetricDefinition(
             .counter,
             name: "bench_events_total",
@@ -41,7 +43,7 @@ public final class ScrapePaths {
     }
 
     /// Writes once to every one of the 10,000 series.
-    public func changeEverySeries() throws {
+    func changeEverySeries() throws {
         round += 1
         for index in 0..<4_500 {
             try counters.apply(.add, labelValues: ["job-\(index)"], value: round, now: 0)
@@ -53,7 +55,7 @@ public final class ScrapePaths {
     }
 
     /// One scrape's body, text 0.0.4, plain or gzip; returns its size.
-    public func scrape(gzip: Bool) -> Int {
+    func scrape(gzip: Bool) -> Int {
         exposition.exposition(.text, gzip: gzip)?.count ?? 0
     }
 }

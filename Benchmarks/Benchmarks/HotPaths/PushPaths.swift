@@ -1,10 +1,11 @@
+@_spi(Benchmarking) import DeliveryMetrics
 import Logging
 import Loop
 
-/// The push path, one stage at a time, for the Benchmarks package (`make micro-bench`): each method runs one stage
+/// The push path, one stage at a time, for `make micro-bench`: each method runs one stage
 /// once on state made at init, so a benchmark measures, and counts the mallocs of, exactly that stage. The series
 /// pushed to exists before the first run, as on a service that has been up for a while.
-public final class HotPaths {
+final class PushPaths {
     private let loop: EventLoop
     private let application: Application
     private let family: MetricFamily
@@ -13,13 +14,11 @@ public final class HotPaths {
     private let labelValues = ["coordinator_pipeline", "success"]
     private var output: [UInt8] = []
 
-    public init() throws {
+    init() throws {
         loop = try EventLoop()
-        let command = try Configuration.parse(
-            arguments: ["--access-log=false"],
-            environment: ["AUTH_TOKEN": "bench-token"]
-        )
-        guard case .serve(let configuration) = command else { fatalError("no serve configuration") }
+        var configuration = Configuration()
+        configuration.authToken = "bench-token"
+        configuration.accessLog = false
         application = Application(
             configuration: configuration,
             loop: loop,
@@ -44,7 +43,7 @@ public final class HotPaths {
             fatalError("the canned push request does not parse")
         }
         self.request = request
-        try family.apply(.observe, labelValues: labelValues, value: 1, now: WallClock.now())
+        try family.apply(.observe, labelValues: labelValues, value: 1, now: 0)
         output.reserveCapacity(4096)
     }
 
@@ -53,7 +52,7 @@ public final class HotPaths {
     }
 
     /// Stage 1: bytes to a request (head and body).
-    public func parsePushRequest() -> Int {
+    func parsePushRequest() -> Int {
         var parser = RequestParser()
         parser.feed(pushBytes)
         var parsed = 0
@@ -64,28 +63,25 @@ public final class HotPaths {
     }
 
     /// Stage 2: the form body to `value` and `labels`.
-    public func decodePushForm() throws -> Int {
+    func decodePushForm() throws -> Int {
         let push = try PushRequest(request, operation: .observe, labelCount: 2)
         return push.labelValues.count
     }
 
     /// Stage 3: label validation and series lookup, then one histogram observation into that series.
-    public func observe() throws {
+    func observe() throws {
         try family.apply(.observe, labelValues: labelValues, value: 14_400, now: 0)
     }
 
     /// Stage 4: a Go float as text, as in the push's answer and the exposition.
-    public func formatFloat(_ value: Double) -> Int {
+    func formatFloat(_ value: Double) -> Int {
         GoFloat.format(value).utf8.count
     }
 
     /// The whole push without the socket: route, screen (token, metric, operation), handle, and the answer's bytes.
-    public func push() -> Int {
+    func push() -> Int {
         let responder = Responder(detachedFor: request.head)
-        switch application.requests.screen(request.head, responder: responder) as Screening<ScreenedRequest> {
-        case .refuse(let refusal): responder.respond(refusal)
-        case .accept(let screened): application.requests.handle(request, screened: screened, responder: responder)
-        }
+        Self.drive(application.handler, request, responder)
         guard let response = responder.response else { return 0 }
         output.removeAll(keepingCapacity: true)
         ResponseWriter.write(
@@ -97,5 +93,13 @@ public final class HotPaths {
             into: &output
         )
         return response.status == 200 ? output.count : -response.status
+    }
+
+    /// Screens and handles as the server does, through the layer's own types (opened from the existential once).
+    private static func drive(_ handler: some HTTPHandler, _ request: Request, _ responder: Responder) {
+        switch handler.screen(request.head, responder: responder) {
+        case .refuse(let refusal): responder.respond(refusal)
+        case .accept(let screened): handler.handle(request, screened: screened, responder: responder)
+        }
     }
 }
