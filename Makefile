@@ -113,7 +113,9 @@ acceptance: deps-acceptance build
 
 ## fuzz: libFuzzer over each decoder's own sources (SwiftPM cannot build one target with -sanitize=fuzzer, so swiftc
 ## compiles each fuzzer and the files it covers into one module). Crashes land in Fuzz/ as crash-* files.
-HTTP_SOURCES := $(addprefix Sources/Loop/HTTP/,RequestParser.swift HTTPError.swift HTTPLimits.swift HTTPSyntax.swift HTTPHeaders.swift Request.swift PercentDecoding.swift) Sources/Loop/EchoedInput.swift
+HTTP_SOURCES := $(addprefix Sources/Loop/HTTP/,ParseEvent.swift RequestParser.swift RequestParser+Head.swift \
+	RequestParser+Chunked.swift HTTPError.swift HTTPLimits.swift HTTPSyntax.swift HTTPHeaders.swift Request.swift \
+	PercentDecoding.swift) Sources/Loop/EchoedInput.swift
 FUZZ_PARSER_SOURCES := $(HTTP_SOURCES) Fuzz/parser/RequestParserFuzzer.swift
 FUZZ_FORMS_SOURCES := $(HTTP_SOURCES) Sources/Loop/HTTP/Response.swift Sources/Loop/HTTP/SharedBytes.swift \
 	Sources/Loop/HTTP/HeaderElement.swift \
