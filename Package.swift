@@ -5,8 +5,10 @@ let package = Package(
     name: "delivery-metrics",
     products: [
         .executable(name: "delivery-metrics", targets: ["DeliveryMetricsServer"]),
-        // For the Benchmarks package only: SwiftPM lets another package import a library, never an executable.
+        // For the Benchmarks and Fuzz packages only: SwiftPM lets another package import a library, never an
+        // executable.
         .library(name: "DeliveryMetrics", targets: ["DeliveryMetrics"]),
+        .library(name: "Loop", targets: ["Loop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2")

@@ -1,7 +1,4 @@
-// The fuzzers compile this file into one module with Loop's HTTP sources, where there is no Loop to import.
-#if canImport(Loop)
-    import Loop
-#endif
+import Loop
 
 /// A push's `value` and `labels`, parsed and checked as the original did.
 struct PushRequest {

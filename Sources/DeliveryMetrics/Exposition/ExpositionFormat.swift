@@ -1,7 +1,4 @@
-// The fuzzers compile this file into one module with Loop's HTTP sources, where there is no Loop to import.
-#if canImport(Loop)
-    import Loop
-#endif
+import Loop
 
 /// The formats `/metrics` speaks, and the choice among them from a scraper's `Accept` header.
 enum ExpositionFormat: Equatable {
