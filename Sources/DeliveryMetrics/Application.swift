@@ -191,22 +191,13 @@ final class Application: HTTPHandler {
 
     /// The API scraper, when its token is set. curl (and with it OpenSSL) is loaded only then.
     private func startPipelinesObserver() {
-        guard !configuration.opsToken.isEmpty else {
+        let settings = configuration.pipelinesObserver
+        guard !settings.token.isEmpty else {
             logger.info("pipelines observer off: DELIVERY_METRICS_OPS_TOKEN is not set")
             return
         }
-        var options = HTTPClientOptions()
-        options.caFile = configuration.opsCAFile
-        options.totalTimeoutMilliseconds = configuration.opsRequestTimeoutMilliseconds
-        options.connectTimeoutMilliseconds = min(10_000, configuration.opsRequestTimeoutMilliseconds)
-        options.userAgent = "delivery-metrics/\(BuildInfo.version)"
         do {
-            let client = try HTTPClient(loop: loop, options: options)
-            var settings = PipelinesObserver.Settings()
-            settings.baseURL = configuration.opsURL
-            settings.token = configuration.opsToken
-            settings.intervalMilliseconds = configuration.opsScrapeIntervalMilliseconds
-            settings.maxPages = configuration.opsMaxPages
+            let client = try HTTPClient(loop: loop, options: settings.clientOptions)
             let observer = PipelinesObserver(
                 loop: loop,
                 client: client,
@@ -220,8 +211,8 @@ final class Application: HTTPHandler {
             logger.info(
                 "pipelines observer on",
                 metadata: [
-                    "url": "\(configuration.opsURL)",
-                    "interval_s": "\(configuration.opsScrapeIntervalMilliseconds / 1000)",
+                    "url": "\(settings.baseURL)",
+                    "interval_s": "\(settings.intervalMilliseconds / 1000)",
                     "async_dns": "\(HTTPClient.resolvesAsynchronously)",
                 ]
             )

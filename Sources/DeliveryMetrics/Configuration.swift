@@ -23,13 +23,8 @@ struct Configuration: Sendable {
     /// Job-webhook secrets by environment variable name (`JOB_WEBHOOK_<PROJECT>_<INSTANCE>_TOKEN`); a source whose
     /// variable is unset or empty is disabled.
     var webhookTokens: [String: String] = [:]
-    /// The API scraper: on when `DELIVERY_METRICS_OPS_TOKEN` is set (a read-only token, sent as `PRIVATE-TOKEN`).
-    var opsToken = ""
-    var opsURL = "https://ops.gitlab.net"
-    var opsCAFile: String?
-    var opsScrapeIntervalMilliseconds: UInt64 = 5 * 60_000
-    var opsMaxPages = 10
-    var opsRequestTimeoutMilliseconds = 30_000
+    /// The API scraper: on when `DELIVERY_METRICS_OPS_TOKEN` is set.
+    var pipelinesObserver = PipelinesObserver.Settings()
     /// Persistence: the snapshot's path (the journal's segments sit beside it); nil keeps everything in memory.
     var persistenceFile: String?
     /// The URL clients reach the service at, for the status page's `curl` lines; nil writes `$DELIVERY_METRICS_URL`.
@@ -124,7 +119,7 @@ extension Configuration {
             )
         }
         configuration.authToken = token
-        configuration.opsToken =
+        configuration.pipelinesObserver.token =
             try SecretToken.read("DELIVERY_METRICS_OPS_TOKEN", from: environment, warnings: &warnings) ?? ""
         for source in WebhookSources.all {
             if let token = try SecretToken.read(source.tokenVariable, from: environment, warnings: &warnings) {

@@ -119,35 +119,37 @@ struct Flag: Sendable {
                     description: "invalid value \"\(value)\" for flag -ops-url: want an http(s) URL"
                 )
             }
-            configuration.opsURL = String(value.reversed().drop { $0 == "/" }.reversed())
+            configuration.pipelinesObserver.baseURL = String(value.reversed().drop { $0 == "/" }.reversed())
         },
         Flag(
             name: "ops-ca-file",
             valueName: "path",
             help: "PEM bundle to verify the ops instance with, for a private CA (default: the system's CAs)"
         ) { value, configuration in
-            configuration.opsCAFile = value.isEmpty ? nil : value
+            configuration.pipelinesObserver.caFile = value.isEmpty ? nil : value
         },
         Flag(
             name: "ops-scrape-interval",
             valueName: "duration",
             help: "time between pipelines observer scrapes; the first runs at boot (default 5m)"
         ) { value, configuration in
-            configuration.opsScrapeIntervalMilliseconds = try milliseconds(value, flag: "ops-scrape-interval")
+            configuration.pipelinesObserver.intervalMilliseconds = try milliseconds(value, flag: "ops-scrape-interval")
         },
         Flag(
             name: "ops-max-pages",
             valueName: "int",
             help: "pages of pipelines one scrape reads at most (default 10)"
         ) { value, configuration in
-            configuration.opsMaxPages = try integer(value, flag: "ops-max-pages", in: 1...1_000)
+            configuration.pipelinesObserver.maxPages = try integer(value, flag: "ops-max-pages", in: 1...1_000)
         },
         Flag(
             name: "ops-request-timeout",
             valueName: "duration",
             help: "limit on each request to the ops API, connect included (default 30s)"
         ) { value, configuration in
-            configuration.opsRequestTimeoutMilliseconds = Int(try milliseconds(value, flag: "ops-request-timeout"))
+            configuration.pipelinesObserver.requestTimeoutMilliseconds = Int(
+                try milliseconds(value, flag: "ops-request-timeout")
+            )
         },
         Flag(
             name: "max-body-bytes",
