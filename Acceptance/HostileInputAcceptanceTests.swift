@@ -19,19 +19,6 @@ import Testing
     .enabled(if: AcceptanceEnvironment.isConfigured && AcceptanceEnvironment.binary != nil)
 )
 struct HostileInputAcceptanceTests {
-    /// Runs `body` on a thread of its own against a fresh copy started with `arguments`, and kills the copy after.
-    private func withCopy<T: Sendable>(
-        _ arguments: [String] = [],
-        environment: [String: String] = WellBehavedClient.environment,
-        _ body: @escaping @Sendable (ServedCopy) throws -> T
-    ) async throws -> T {
-        try await onOwnThread {
-            let copy = try ServedCopy(environment: environment, arguments: arguments)
-            defer { copy.kill() }
-            return try body(copy)
-        }
-    }
-
     /// The environment of copies whose access log a test reads.
     private static let loggingEnvironment = ["AUTH_TOKEN": WellBehavedClient.token]
 
@@ -68,7 +55,7 @@ struct HostileInputAcceptanceTests {
             var sameConnection: [Int] = []
         }
         let connections = 200
-        let figures = try await withCopy { copy in
+        let figures = try await withServedCopy { copy in
             try OpenFilesLimit.raise(to: connections + 1024)
             let pid = copy.process.processIdentifier
             var figures = Figures()
@@ -117,7 +104,7 @@ struct HostileInputAcceptanceTests {
             var counted = 0.0
         }
         let holders = 100
-        let figures = try await withCopy(["-max-buffered-body-bytes", "4194304"]) { copy in
+        let figures = try await withServedCopy(["-max-buffered-body-bytes", "4194304"]) { copy in
             try OpenFilesLimit.raise(to: holders + 1024)
             let pid = copy.process.processIdentifier
             var figures = Figures()
@@ -170,7 +157,7 @@ struct HostileInputAcceptanceTests {
     // MARK: - 3. The whole-request deadline
 
     @Test func answers408AndClosesRequestsThatOutlastTheWholeRequestDeadline() async throws {
-        let dribbled = try await withCopy(["-read-timeout", "2s", "-idle-timeout", "10s"]) { copy in
+        let dribbled = try await withServedCopy(["-read-timeout", "2s", "-idle-timeout", "10s"]) { copy in
             let padding = String(repeating: "a", count: 40)
             let head = "GET /-/healthy HTTP/1.1\r\nHost: hostile\r\nX-Padding: \(padding)\r\n\r\n"
             // A head one byte every 0.3 s (27 s whole), and a push whose 1,000-byte body comes the same way.
@@ -188,7 +175,7 @@ struct HostileInputAcceptanceTests {
             )
         }
         let clients = 50
-        let held = try await withCopy(["-idle-timeout", "2s", "-read-timeout", "4s"]) { copy in
+        let held = try await withServedCopy(["-idle-timeout", "2s", "-read-timeout", "4s"]) { copy in
             // A body byte every 1.5 s never lets the idle timeout (2 s) fire: only the deadline ends these.
             let client = (
                 burst: HostileInputClients.pushHead(contentLength: 64),
@@ -230,7 +217,7 @@ struct HostileInputAcceptanceTests {
         }
         let flooders = 150
         let seconds = 5.0
-        let figures = try await withCopy { copy in
+        let figures = try await withServedCopy { copy in
             try OpenFilesLimit.raise(to: flooders + 1024)
             var figures = Figures()
             let page = try HostileInputClients.statusPage(port: copy.port, host: "evil.example").text
@@ -244,7 +231,7 @@ struct HostileInputAcceptanceTests {
             figures.counted = try WellBehavedClient.sample(port: copy.port)
             return figures
         }
-        let external = try await withCopy(["-external-url", "https://metrics.example.test"]) { copy in
+        let external = try await withServedCopy(["-external-url", "https://metrics.example.test"]) { copy in
             try HostileInputClients.statusPage(port: copy.port, host: "evil.example").text
         }
         let latencies = figures.latencies
@@ -269,7 +256,7 @@ struct HostileInputAcceptanceTests {
         let series = 40_000
         let flooders = 20
         let seconds = 5.0
-        let outcome = try await withCopy(["-max-series-per-metric", "50000"]) { copy in
+        let outcome = try await withServedCopy(["-max-series-per-metric", "50000"]) { copy in
             let created = try HostileInputClients.createSeries(port: copy.port, count: series)
             let flood = StatusPageFlood.start(port: copy.port, connections: flooders)
             flood.waitForAnswers(atLeast: flooders, within: 20)
@@ -305,7 +292,7 @@ struct HostileInputAcceptanceTests {
         var cases: [Case] = []
         for persistence in [false, true] {
             let arguments = persistence ? ["-persistence-file", folder + "/state"] : []
-            cases += try await withCopy(arguments) { copy in
+            cases += try await withServedCopy(arguments) { copy in
                 let closing = [
                     ("Connection: close", HostileInputClients.push(headers: ["Connection: close"])),
                     ("HTTP/1.0", HostileInputClients.push(version: "HTTP/1.0")),
@@ -353,7 +340,7 @@ struct HostileInputAcceptanceTests {
             var healthyWhileHeld = 0
         }
         let readers = 60
-        let figures = try await withCopy(["-max-series-per-metric", "50000"]) { copy in
+        let figures = try await withServedCopy(["-max-series-per-metric", "50000"]) { copy in
             try OpenFilesLimit.raise(to: readers + 1024)
             let pid = copy.process.processIdentifier
             var figures = Figures()
@@ -399,7 +386,7 @@ struct HostileInputAcceptanceTests {
             var queryLogged = false
             var leaked = false
         }
-        let figures = try await withCopy(environment: Self.loggingEnvironment) { copy in
+        let figures = try await withServedCopy(environment: Self.loggingEnvironment) { copy in
             var figures = Figures()
             // As `curl -A '-inf' -H 'Host: 00012' -H 'Referer: 0x1p3'`, then the other texts a number parser takes.
             let requests = [
@@ -461,7 +448,7 @@ struct HostileInputAcceptanceTests {
             var longestLogLine = 0
             var logHasCarriageReturn = true
         }
-        let figures = try await withCopy(environment: Self.loggingEnvironment) { copy in
+        let figures = try await withServedCopy(environment: Self.loggingEnvironment) { copy in
             var figures = Figures()
             let cases: [(String, Int, [UInt8])] = [
                 (
@@ -536,7 +523,7 @@ struct HostileInputAcceptanceTests {
                 HostileInputClients.push(headers: ["Authorization: Bearer one", "Authorization: Bearer two"])
             ),
         ]
-        let outcome = try await withCopy { copy in
+        let outcome = try await withServedCopy { copy in
             let statuses = try cases.map { try WellBehavedClient.request(port: copy.port, $0.2).status }
             let counted = try WellBehavedClient.sample(port: copy.port)
             return (statuses, counted)
@@ -567,7 +554,7 @@ struct HostileInputAcceptanceTests {
         let signals: [(String, Int32)] = [
             ("SIGHUP", SIGHUP), ("SIGUSR1", SIGUSR1), ("SIGUSR2", SIGUSR2), ("SIGALRM", SIGALRM),
         ]
-        let figures = try await withCopy { copy in
+        let figures = try await withServedCopy { copy in
             let pid = copy.process.processIdentifier
             let ready = Array("GET /-/ready HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
             var figures = Figures()

@@ -13,19 +13,6 @@ import Testing
     .enabled(if: AcceptanceEnvironment.isConfigured && AcceptanceEnvironment.binary != nil)
 )
 struct RobustnessAcceptanceTests {
-    /// Runs `body` on a thread of its own against a fresh copy started with `arguments`, and kills the copy after.
-    private func withCopy<T: Sendable>(
-        _ arguments: [String] = [],
-        environment: [String: String] = WellBehavedClient.environment,
-        _ body: @escaping @Sendable (ServedCopy) throws -> T
-    ) async throws -> T {
-        try await onOwnThread {
-            let copy = try ServedCopy(environment: environment, arguments: arguments)
-            defer { copy.kill() }
-            return try body(copy)
-        }
-    }
-
     /// Waits until the copy holds no more descriptors than `baseline` (every connection closed, lingering included).
     private static func settle(_ copy: ServedCopy, baseline: Int, within seconds: Double = 5) throws {
         let pid = copy.process.processIdentifier
@@ -59,7 +46,7 @@ struct RobustnessAcceptanceTests {
         }
         let idle = 1000
         let pushes = 200
-        let figures = try await withCopy { copy in
+        let figures = try await withServedCopy { copy in
             try OpenFilesLimit.raise(to: idle + 1024)
             let pid = copy.process.processIdentifier
             let baseline = try ProcessFigures.openDescriptors(of: pid)
@@ -98,7 +85,7 @@ struct RobustnessAcceptanceTests {
         }
         let limit = 50
         let extras = 20
-        let figures = try await withCopy(["-max-connections", "\(limit)"]) { copy in
+        let figures = try await withServedCopy(["-max-connections", "\(limit)"]) { copy in
             let pid = copy.process.processIdentifier
             let baseline = try ProcessFigures.openDescriptors(of: pid)
             var held = try HostileClients.holdIdle(port: copy.port, count: limit)
@@ -130,7 +117,7 @@ struct RobustnessAcceptanceTests {
 
     @Test func answers408OrClosesADribbledHeadAfterTheHeaderTimeoutWhileServingOthers() async throws {
         let clients = 20
-        let outcome = try await withCopy(["-read-header-timeout", "1s"]) { copy in
+        let outcome = try await withServedCopy(["-read-header-timeout", "1s"]) { copy in
             let slow = try HostileClients.slowHeads(port: copy.port, clients: clients)
             let counted = try WellBehavedClient.sample(port: copy.port)
             return (slow, counted)
@@ -154,7 +141,7 @@ struct RobustnessAcceptanceTests {
     @Test func closesADribbledThenStalledBodyAfterTheIdleTimeoutWhileServingOthers() async throws {
         let clients = 20
         let bodyBytes = 8
-        let outcome = try await withCopy(["-idle-timeout", "1s"]) { copy in
+        let outcome = try await withServedCopy(["-idle-timeout", "1s"]) { copy in
             // 8 bytes a quarter-second apart: 2 s of a body still arriving, longer than the idle timeout.
             let slow = try HostileClients.slowBodies(port: copy.port, clients: clients, bodyBytes: bodyBytes, limit: 6)
             let counted = try WellBehavedClient.sample(port: copy.port)
@@ -181,7 +168,7 @@ struct RobustnessAcceptanceTests {
     // MARK: - 4. Oversized requests
 
     @Test func refusesOversizedHeadsWith431AndBodiesWith413ThenKeepsServing() async throws {
-        let outcome = try await withCopy(["-max-header-bytes", "1024", "-max-body-bytes", "1024"]) { copy in
+        let outcome = try await withServedCopy(["-max-header-bytes", "1024", "-max-body-bytes", "1024"]) { copy in
             let refusals = try HostileClients.oversized(port: copy.port, maxHeaderBytes: 1024, maxBodyBytes: 1024)
             let push = try WellBehavedClient.pushOnce(port: copy.port)
             let counted = try WellBehavedClient.sample(port: copy.port)
@@ -201,7 +188,7 @@ struct RobustnessAcceptanceTests {
     @Test func answersGarbageWith400OrClosesNeverHangsAndKeepsWhatWasPushed() async throws {
         let connections = 400
         let pushedBefore = 5
-        let outcome = try await withCopy(["-read-header-timeout", "1s"]) { copy in
+        let outcome = try await withServedCopy(["-read-header-timeout", "1s"]) { copy in
             let baseline = try ProcessFigures.openDescriptors(of: copy.process.processIdentifier)
             for _ in 0..<pushedBefore { _ = try WellBehavedClient.pushOnce(port: copy.port) }
             let garbage = try HostileClients.garbage(port: copy.port, connections: connections, seed: 0x5EED_0001)
@@ -227,7 +214,7 @@ struct RobustnessAcceptanceTests {
     // MARK: - 6. Requests cut at every byte
 
     @Test func countsExactlyThePushesSentWholeWhenRequestsAreCutAtEveryByte() async throws {
-        let outcome = try await withCopy { copy in
+        let outcome = try await withServedCopy { copy in
             let baseline = try ProcessFigures.openDescriptors(of: copy.process.processIdentifier)
             let whole = try HostileClients.cutPushes(port: copy.port)
             try Self.settle(copy, baseline: baseline)
@@ -257,7 +244,7 @@ struct RobustnessAcceptanceTests {
             var counted = 0.0
         }
         let hogCount = 4
-        let figures = try await withCopy { copy in
+        let figures = try await withServedCopy { copy in
             let pid = copy.process.processIdentifier
             var figures = Figures()
             _ = try WellBehavedClient.scrapes(port: copy.port)  // The exposition cache is filled before measuring.
@@ -296,7 +283,7 @@ struct RobustnessAcceptanceTests {
 
     @Test func answersEveryRequestOfAClientPausedByBackpressureLongerThanTheHeaderTimeout() async throws {
         let requests = 100_000
-        let reader = try await withCopy(["-read-header-timeout", "1s"]) { copy in
+        let reader = try await withServedCopy(["-read-header-timeout", "1s"]) { copy in
             // Its requests all arrived; the server paused reading them. Waiting to read the answers makes the client
             // slow to read (the idle timeout's business), never slow to send a head.
             try HostileClients.lateReader(port: copy.port, requests: requests, pauseSeconds: 2)
@@ -319,7 +306,7 @@ struct RobustnessAcceptanceTests {
             connections: 4,
             requestsPerConnection: 250_000
         )
-        let outcome = try await withCopy { copy in
+        let outcome = try await withServedCopy { copy in
             let run = try load.run(port: copy.port)
             let counted = try WellBehavedClient.sample(port: copy.port)
             return (run, counted)
@@ -344,7 +331,7 @@ struct RobustnessAcceptanceTests {
         // buffers out of the heap, so what stays resident is what the server still holds.
         var environment = WellBehavedClient.environment
         environment["GLIBC_TUNABLES"] = "glibc.malloc.mmap_threshold=131072"
-        let resident = try await withCopy(arguments, environment: environment) { copy in
+        let resident = try await withServedCopy(arguments, environment: environment) { copy in
             let pid = copy.process.processIdentifier
             let port = copy.port
             let baseline = try ProcessFigures.openDescriptors(of: pid)
