@@ -87,9 +87,11 @@ lint: check-recursion
 
 ## check-recursion: no cycle in the direct call graph of what the fuzzers reach (the decoders of client input), but
 ## the JSON parser's, which is capped at depth 64. The Fuzz package's debug build gives SwiftPM's description of its
-## modules (sources and flags), which emit-module-ir.py compiles to LLVM IR at -Onone.
+## modules (sources and flags), which emit-module-ir.py compiles to LLVM IR at -Onone. Its plan file goes first, as
+## fuzz-build's does (see there).
 RECURSION_BUILD := .build-recursion
 check-recursion:
+	rm -f $(RECURSION_BUILD)/debug.yaml
 	$(SWIFT) build --package-path Fuzz --scratch-path $(RECURSION_BUILD)
 	scripts/emit-module-ir.py $(RECURSION_BUILD)/debug/description.json $(RECURSION_BUILD)/ir \
 	    Loop DeliveryMetrics $(FUZZ_MODULES) >/dev/null
@@ -120,7 +122,10 @@ FUZZ_MODULES := $(addsuffix _fuzzer,$(FUZZERS))
 FUZZ_BUILD := .build-fuzz
 FUZZ_COVERAGE := edge,indirect-calls,trace-cmp,inline-8bit-counters,pc-table
 
+# SwiftPM keeps its plan of a path dependency's files until the plan file goes: removed first, so a file added to
+# Loop or DeliveryMetrics is built (and analysed) with it.
 fuzz-build:
+	rm -f $(FUZZ_BUILD)/release.yaml
 	$(SWIFT) build --package-path Fuzz --scratch-path $(FUZZ_BUILD) -c release --sanitize=address \
 	    -Xswiftc -sanitize-coverage=$(FUZZ_COVERAGE) -Xswiftc -enable-testing
 
