@@ -31,7 +31,7 @@ struct Configuration: Sendable {
     /// Never taken from a request's `Host` header: the page is cached and shared.
     var externalURL: String?
     /// Disk space the journal reserves ahead; a write is refused with 507 once the reservation cannot be renewed.
-    var journalReserveBytes = 4 << 20
+    var journalReserveBytes = JournalWriter.defaultReservation
     /// Time between snapshots, which let the journal be truncated; taken only when something was written since.
     var persistenceIntervalMilliseconds: UInt64 = 5 * 60_000
     /// What the boot log warns about (a token repaired, or short). Parsing runs before logging is set up, so the
