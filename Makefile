@@ -25,7 +25,7 @@ STAMP_FLAGS := -Xswiftc -DDELIVERY_METRICS_STAMPED
 RELEASE_FLAGS := -c release --static-swift-stdlib $(STAMP_FLAGS)
 BINARY := .build/release/delivery-metrics
 
-.PHONY: deps deps-acceptance deps-bench build run test lint check-recursion unit asan acceptance bench bench-smoke micro-bench fuzz fuzz-smoke catalogue image image-check clean stamp help
+.PHONY: deps deps-acceptance deps-bench build run test lint check-recursion unit asan acceptance bench bench-smoke micro-bench fuzz fuzz-build fuzz-smoke catalogue image image-check clean stamp help
 
 help:
 	@echo "make run         build and serve on 127.0.0.1:$(PORT) with a development token"
@@ -85,17 +85,19 @@ test: deps-acceptance deps-bench
 lint: check-recursion
 	$(SWIFT) format lint --strict --parallel -r Sources Tests Acceptance Fuzz Plugins Package.swift
 
-## check-recursion: no cycle in the call graph of the decoders of client input (the fuzzers' source sets, built as IR
-## at -Onone), but the JSON parser's, which is capped at depth 64.
+## check-recursion: no cycle in the direct call graph of what the fuzzers reach (the decoders of client input), but
+## the JSON parser's, which is capped at depth 64. The Fuzz package's debug build gives SwiftPM's description of its
+## modules (sources and flags), which emit-module-ir.py compiles to LLVM IR at -Onone. Its plan file goes first, as
+## fuzz-build's does (see there).
+RECURSION_BUILD := .build-recursion
 check-recursion:
-	@mkdir -p .build-recursion
-	@for set in PARSER FORMS JSON; do \
-	    swiftc -Onone -emit-ir -wmo -parse-as-library -module-name Recursion$$set \
-	        $$(echo "$(FUZZ_PARSER_SOURCES)|$(FUZZ_FORMS_SOURCES)|$(FUZZ_JSON_SOURCES)" | \
-	        cut -d'|' -f$$(case $$set in PARSER) echo 1;; FORMS) echo 2;; JSON) echo 3;; esac)) \
-	        -o .build-recursion/$$set.ll && \
-	    scripts/check-recursion.py .build-recursion/$$set.ll "JSONParser." || exit 1; \
-	done
+	rm -f $(RECURSION_BUILD)/debug.yaml
+	$(SWIFT) build --package-path Fuzz --scratch-path $(RECURSION_BUILD)
+	scripts/emit-module-ir.py $(RECURSION_BUILD)/debug/description.json $(RECURSION_BUILD)/ir \
+	    Loop DeliveryMetrics $(FUZZ_MODULES) >/dev/null
+	scripts/check-recursion.py --allow "JSONParser." \
+	    $(foreach module,$(FUZZ_MODULES),--from $(RECURSION_BUILD)/ir/$(module).ll) \
+	    $(RECURSION_BUILD)/ir/Loop.ll $(RECURSION_BUILD)/ir/DeliveryMetrics.ll
 
 unit: deps
 	$(SWIFT) build --build-tests
@@ -111,39 +113,30 @@ acceptance: deps-acceptance build
 	$(SWIFT) build --build-tests
 	scripts/acceptance.sh $(BINARY)
 
-## fuzz: libFuzzer over each decoder's own sources (SwiftPM cannot build one target with -sanitize=fuzzer, so swiftc
-## compiles each fuzzer and the files it covers into one module). Crashes land in Fuzz/ as crash-* files.
-HTTP_SOURCES := $(addprefix Sources/Loop/HTTP/,ParseEvent.swift RequestParser.swift RequestParser+Head.swift \
-	RequestParser+Chunked.swift HTTPError.swift HTTPLimits.swift HTTPSyntax.swift HTTPHeaders.swift Request.swift \
-	PercentDecoding.swift) Sources/Loop/EchoedInput.swift
-FUZZ_PARSER_SOURCES := $(HTTP_SOURCES) Fuzz/parser/RequestParserFuzzer.swift
-FUZZ_FORMS_SOURCES := $(HTTP_SOURCES) Sources/Loop/HTTP/Response.swift Sources/Loop/HTTP/SharedBytes.swift \
-	Sources/Loop/HTTP/HeaderElement.swift \
-	$(addprefix Sources/DeliveryMetrics/,API/FormDecoding.swift API/PushRequest.swift Metrics/MetricError.swift \
-	Metrics/Label.swift Metrics/LabelValueBytes.swift Metrics/MetricDefinition.swift Metrics/MetricWriter.swift \
-	Catalogue/Labels.swift \
-	Exposition/ExpositionFormat.swift) \
-	Fuzz/forms/FormsFuzzer.swift
-FUZZ_JSON_SOURCES := Sources/Loop/HTTP/PercentDecoding.swift \
-	$(addprefix Sources/DeliveryMetrics/Webhooks/,JSON.swift JobEvent.swift GitLabTime.swift) Fuzz/json/JSONFuzzer.swift
-FUZZERS := parser forms json
+## fuzz: libFuzzer over the decoders, from the Fuzz package (Fuzz/Package.swift, over this one): one fuzzer per
+## Fuzz/<name>/main.swift. Every module is instrumented for coverage (what -sanitize=fuzzer instruments with, which
+## SwiftPM cannot apply to the plugin's build tool) and AddressSanitizer; libFuzzer is linked into the fuzzers only.
+## Crashes land in Fuzz/ as crash-* files.
+FUZZERS := $(patsubst Fuzz/%/main.swift,%,$(wildcard Fuzz/*/main.swift))
+FUZZ_MODULES := $(addsuffix _fuzzer,$(FUZZERS))
+FUZZ_BUILD := .build-fuzz
+FUZZ_COVERAGE := edge,indirect-calls,trace-cmp,inline-8bit-counters,pc-table
 
-.build-fuzz/%-fuzzer:
-	@mkdir -p .build-fuzz
-	swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name Fuzz$* $(FUZZ_$(shell echo $* | tr a-z A-Z)_SOURCES) -o $@
-
-.build-fuzz/parser-fuzzer: $(FUZZ_PARSER_SOURCES)
-.build-fuzz/forms-fuzzer: $(FUZZ_FORMS_SOURCES)
-.build-fuzz/json-fuzzer: $(FUZZ_JSON_SOURCES)
+# SwiftPM keeps its plan of a path dependency's files until the plan file goes: removed first, so a file added to
+# Loop or DeliveryMetrics is built (and analysed) with it.
+fuzz-build:
+	rm -f $(FUZZ_BUILD)/release.yaml
+	$(SWIFT) build --package-path Fuzz --scratch-path $(FUZZ_BUILD) -c release --sanitize=address \
+	    -Xswiftc -sanitize-coverage=$(FUZZ_COVERAGE) -Xswiftc -enable-testing
 
 FUZZ_MAX_LEN ?= 65536
 
-fuzz: $(addprefix .build-fuzz/,$(addsuffix -fuzzer,$(FUZZERS)))
+fuzz: fuzz-build
 	@for fuzzer in $(FUZZERS); do \
 	    mkdir -p Fuzz/corpus-run/$$fuzzer; \
 	    echo "fuzzing $$fuzzer for $(FUZZ_SECONDS) s"; \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt SWIFT_BACKTRACE=enable=no \
-	        .build-fuzz/$$fuzzer-fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
+	        $(FUZZ_BUILD)/release/$$fuzzer-fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
 	        -print_final_stats=1 -artifact_prefix=Fuzz/$$fuzzer- Fuzz/corpus-run/$$fuzzer Fuzz/corpus/$$fuzzer \
 	        2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|Done)" || exit 1; \
 	done
@@ -181,4 +174,4 @@ catalogue: deps
 	scripts/update-catalogue.sh .build/debug/delivery-metrics
 
 clean:
-	rm -rf .build .build-asan .build-fuzz Sources/DeliveryMetrics/Generated Fuzz/corpus-run
+	rm -rf .build .build-asan .build-fuzz .build-recursion Sources/DeliveryMetrics/Generated Fuzz/corpus-run

@@ -13,15 +13,6 @@ import Testing
 struct LabelBytesAcceptanceTests {
     private static let token = WellBehavedClient.token
 
-    /// Runs `body` on a thread of its own against a fresh copy, and kills the copy after.
-    private func withCopy<T: Sendable>(_ body: @escaping @Sendable (ServedCopy) throws -> T) async throws -> T {
-        try await onOwnThread {
-            let copy = try ServedCopy(environment: WellBehavedClient.environment)
-            defer { copy.kill() }
-            return try body(copy)
-        }
-    }
-
     private static func exchange(_ port: Int, _ request: [UInt8]) throws -> RawHTTPClient.Response {
         let client = try RawHTTPClient(port: port, timeoutSeconds: 5)
         try client.send(request)
@@ -56,7 +47,7 @@ struct LabelBytesAcceptanceTests {
     }
 
     @Test func keepsCaféInNFCAndInNFDAsTwoSeriesOfTheirOwnBytes() async throws {
-        let (answers, lines) = try await withCopy { copy in
+        let (answers, lines) = try await withServedCopy { copy in
             let answers = try ["caf%C3%A9", "cafe%CC%81"].enumerated().map { index, value in
                 try Self.push(
                     copy.port,
@@ -77,7 +68,7 @@ struct LabelBytesAcceptanceTests {
     }
 
     @Test func refusesLabelValuesThatAreNotUTF8() async throws {
-        let (answers, series, refusals) = try await withCopy { copy in
+        let (answers, series, refusals) = try await withServedCopy { copy in
             let path = "/api/deployment_blocker_count/set"
             let answers = [
                 try Self.push(copy.port, path, "value=1&labels=%FF%FE,2024-W23"),
@@ -100,7 +91,7 @@ struct LabelBytesAcceptanceTests {
     }
 
     @Test func refusesACounterAddThatWouldMakeItInfinite() async throws {
-        let (answers, samples) = try await withCopy { copy in
+        let (answers, samples) = try await withServedCopy { copy in
             let answers = try (0..<2).map { _ in
                 try Self.push(copy.port, "/api/deployment_started_total/add", "value=1e308&labels=gstg")
             }

@@ -40,3 +40,16 @@ final class ServedCopy {
         process.waitUntilExit()
     }
 }
+
+/// Runs `body` on a thread of its own against a fresh copy started with `arguments`, and kills the copy after.
+func withServedCopy<T: Sendable>(
+    _ arguments: [String] = [],
+    environment: [String: String] = WellBehavedClient.environment,
+    _ body: @escaping @Sendable (ServedCopy) throws -> T
+) async throws -> T {
+    try await onOwnThread {
+        let copy = try ServedCopy(environment: environment, arguments: arguments)
+        defer { copy.kill() }
+        return try body(copy)
+    }
+}

@@ -1,6 +1,9 @@
-// libFuzzer entry for the push API's input decoders, built by `make fuzz` over their own sources: the
-// urlencoded and multipart form decoders, value parsing and label splitting, and the label validators. The first
-// byte picks the decoder; nothing may crash, and what a decoder accepts must hold its own invariants.
+// libFuzzer entry for the push API's input decoders, built by `make fuzz` (Fuzz/Package.swift): the urlencoded
+// and multipart form decoders, value parsing and label splitting, and the label validators. The first byte picks
+// the decoder; nothing may crash, and what a decoder accepts must hold its own invariants.
+
+@_spi(Harness) @testable import DeliveryMetrics
+@testable import Loop
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func formsFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -48,7 +51,8 @@ public func formsFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
     return 0
 }
 
-private let fuzzLabels = [
+// Compiled once (Regex is not Sendable); libFuzzer calls the entry from one thread only.
+nonisolated(unsafe) private let fuzzLabels = [
     LabelChecker(Label.minorVersion()), LabelChecker(Label.deployVersion()), LabelChecker(Label.text("t")),
     LabelChecker(Label.week()), LabelChecker(Label.jobID()), LabelChecker(Label.environment()),
     LabelChecker(Label.severity()),

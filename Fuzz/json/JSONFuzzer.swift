@@ -1,6 +1,8 @@
-// libFuzzer entry for the webhook body decoding, built by `make fuzz` over its own sources: the JSON parser, the
+// libFuzzer entry for the webhook body decoding, built by `make fuzz` (Fuzz/Package.swift): the JSON parser, the
 // job-event decoder and the GitLab time parser. Nothing may crash or recurse without bound; what parses must
 // decode the same way twice.
+
+@_spi(Harness) @testable import DeliveryMetrics
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func jsonFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

@@ -1,8 +1,9 @@
-// libFuzzer entry for the HTTP request parser, built by `make fuzz` with `swiftc -sanitize=fuzzer,address`
-// over the parser's own sources (they import nothing but the standard library).
+// libFuzzer entry for the HTTP request parser, built by `make fuzz` (Fuzz/Package.swift) over the Loop module.
 //
 // Besides "never crash", it checks one property: the events are the same whether the input arrives whole or split
 // at an offset taken from the input itself.
+
+@testable import Loop
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func requestParserFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

@@ -7,19 +7,19 @@ import Loop
 /// (`Endpoints/` does, behind `Middleware/RequestLayer`).
 ///
 /// Everything here runs on the loop thread; this object is the one root that all mutable state hangs off.
-@_spi(Benchmarking) public final class Application {
+@_spi(Harness) public final class Application {
     let configuration: Configuration
     let loop: EventLoop
     let logger: Logger
     let sink: LogSink
-    @_spi(Benchmarking) public let registry: Registry
+    @_spi(Harness) public let registry: Registry
     let webhooks: JobWebhookReceiver
     /// Readiness and the journal, as the endpoints read them.
     let state: ServiceState
     /// What the server calls: the endpoints behind the access log, request counts and durability waits.
     let requests: RequestLayer
     /// The layer as the server sees it, for benchmarks that drive a request without a socket.
-    @_spi(Benchmarking) public var handler: any HTTPHandler { requests }
+    @_spi(Harness) public var handler: any HTTPHandler { requests }
     private var server: HTTPServer<RequestLayer>!
     private var expiryTimer: Timer?
     private var opsClient: HTTPClient?
@@ -31,7 +31,7 @@ import Loop
     /// 1 once persistence failed: the orchestrator must restart the process on what is really on disk.
     private var exitStatus: Int32 = 0
 
-    @_spi(Benchmarking) public init(configuration: Configuration, loop: EventLoop, sink: LogSink, logger: Logger) {
+    @_spi(Harness) public init(configuration: Configuration, loop: EventLoop, sink: LogSink, logger: Logger) {
         self.configuration = configuration
         self.loop = loop
         self.sink = sink
@@ -186,22 +186,13 @@ import Loop
 
     /// The API scraper, when its token is set. curl (and with it OpenSSL) is loaded only then.
     private func startPipelinesObserver() {
-        guard !configuration.opsToken.isEmpty else {
+        let settings = configuration.pipelinesObserver
+        guard !settings.token.isEmpty else {
             logger.info("pipelines observer off: DELIVERY_METRICS_OPS_TOKEN is not set")
             return
         }
-        var options = HTTPClientOptions()
-        options.caFile = configuration.opsCAFile
-        options.totalTimeoutMilliseconds = configuration.opsRequestTimeoutMilliseconds
-        options.connectTimeoutMilliseconds = min(10_000, configuration.opsRequestTimeoutMilliseconds)
-        options.userAgent = "delivery-metrics/\(BuildInfo.version)"
         do {
-            let client = try HTTPClient(loop: loop, options: options)
-            var settings = PipelinesObserver.Settings()
-            settings.baseURL = configuration.opsURL
-            settings.token = configuration.opsToken
-            settings.intervalMilliseconds = configuration.opsScrapeIntervalMilliseconds
-            settings.maxPages = configuration.opsMaxPages
+            let client = try HTTPClient(loop: loop, options: settings.clientOptions)
             let observer = PipelinesObserver(
                 loop: loop,
                 client: client,
@@ -215,8 +206,8 @@ import Loop
             logger.info(
                 "pipelines observer on",
                 metadata: [
-                    "url": "\(configuration.opsURL)",
-                    "interval_s": "\(configuration.opsScrapeIntervalMilliseconds / 1000)",
+                    "url": "\(settings.baseURL)",
+                    "interval_s": "\(settings.intervalMilliseconds / 1000)",
                     "async_dns": "\(HTTPClient.resolvesAsynchronously)",
                 ]
             )

@@ -2,9 +2,9 @@ import Loop
 
 /// Everything the service is told at boot, from flags and environment variables, read once into one immutable
 /// value. Nothing reads the environment after this.
-@_spi(Benchmarking) public struct Configuration: Sendable {
+@_spi(Harness) public struct Configuration: Sendable {
     /// Every setting at its default, as with no flags and no environment.
-    @_spi(Benchmarking) public init() {}
+    @_spi(Harness) public init() {}
 
     enum LogFormat: String, Sendable, CaseIterable {
         case text
@@ -17,29 +17,24 @@ import Loop
     var listenAddress = ""
     var gracefulTimeoutSeconds = 10.0
     var logFormat = LogFormat.text
-    @_spi(Benchmarking) public var accessLog = true
+    @_spi(Harness) public var accessLog = true
     var http = HTTPServerConfiguration()
     /// A push that would create one more series in a vector gets 400: free-text labels must not eat the memory.
     var maxSeriesPerMetric = 10_000
     /// The token every `/api` write must carry in `X-Private-Token`.
-    @_spi(Benchmarking) public var authToken = ""
+    @_spi(Harness) public var authToken = ""
     /// Job-webhook secrets by environment variable name (`JOB_WEBHOOK_<PROJECT>_<INSTANCE>_TOKEN`); a source whose
     /// variable is unset or empty is disabled.
     var webhookTokens: [String: String] = [:]
-    /// The API scraper: on when `DELIVERY_METRICS_OPS_TOKEN` is set (a read-only token, sent as `PRIVATE-TOKEN`).
-    var opsToken = ""
-    var opsURL = "https://ops.gitlab.net"
-    var opsCAFile: String?
-    var opsScrapeIntervalMilliseconds: UInt64 = 5 * 60_000
-    var opsMaxPages = 10
-    var opsRequestTimeoutMilliseconds = 30_000
+    /// The API scraper: on when `DELIVERY_METRICS_OPS_TOKEN` is set.
+    var pipelinesObserver = PipelinesObserver.Settings()
     /// Persistence: the snapshot's path (the journal's segments sit beside it); nil keeps everything in memory.
     var persistenceFile: String?
     /// The URL clients reach the service at, for the status page's `curl` lines; nil writes `$DELIVERY_METRICS_URL`.
     /// Never taken from a request's `Host` header: the page is cached and shared.
     var externalURL: String?
     /// Disk space the journal reserves ahead; a write is refused with 507 once the reservation cannot be renewed.
-    var journalReserveBytes = 4 << 20
+    var journalReserveBytes = JournalWriter.defaultReservation
     /// Time between snapshots, which let the journal be truncated; taken only when something was written since.
     var persistenceIntervalMilliseconds: UInt64 = 5 * 60_000
     /// What the boot log warns about (a token repaired, or short). Parsing runs before logging is set up, so the
@@ -127,7 +122,7 @@ extension Configuration {
             )
         }
         configuration.authToken = token
-        configuration.opsToken =
+        configuration.pipelinesObserver.token =
             try SecretToken.read("DELIVERY_METRICS_OPS_TOKEN", from: environment, warnings: &warnings) ?? ""
         for source in WebhookSources.all {
             if let token = try SecretToken.read(source.tokenVariable, from: environment, warnings: &warnings) {

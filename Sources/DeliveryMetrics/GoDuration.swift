@@ -1,5 +1,14 @@
 /// Go's `time.ParseDuration`: a sequence of decimal numbers with units, such as `300ms`, `1.5h` or `2h45m`.
 enum GoDuration {
+    /// A duration as a flag takes it, in the largest unit that holds it whole: `10s`, `5m`, `1500ms`.
+    static func text(milliseconds: UInt64) -> String {
+        let units: [(String, UInt64)] = [("h", 3_600_000), ("m", 60_000), ("s", 1_000)]
+        guard let (unit, size) = units.first(where: { milliseconds >= $0.1 && milliseconds % $0.1 == 0 }) else {
+            return "\(milliseconds)ms"
+        }
+        return "\(milliseconds / size)\(unit)"
+    }
+
     static func seconds(_ text: String) -> Double? {
         let units: [(String, Double)] = [
             ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600),

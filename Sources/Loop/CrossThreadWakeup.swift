@@ -6,16 +6,14 @@ import CUV
 /// the loop (several wakes before it runs may coalesce into one call).
 public final class CrossThreadWakeup: HandleOwner, @unchecked Sendable {
     private let handle: UnsafeMutablePointer<uv_async_t>
-    /// Dropped on close, so a callback that captures its own wakeup forms no lasting cycle.
-    private var callback: (() -> Void)?
-    private var closed = false
+    private var owned: OwnedCallback<() -> Void>
 
     public init(loop: EventLoop, _ callback: @escaping () -> Void) {
         handle = allocateHandle(uv_async_t.self)
-        self.callback = callback
+        owned = OwnedCallback(callback)
         bindOwner(handle, to: self)
         uv_async_init(loop.raw, handle) { handle in
-            owner(of: handle, as: CrossThreadWakeup.self).callback?()
+            owner(of: handle, as: CrossThreadWakeup.self).owned.callback?()
         }
     }
 
@@ -31,14 +29,10 @@ public final class CrossThreadWakeup: HandleOwner, @unchecked Sendable {
 
     /// Loop thread only.
     public func close() {
-        guard !closed else { return }
-        closed = true
-        callback = nil
-        closeHandle(handle)
+        if owned.close() { closeHandle(handle) }
     }
 
     func handleDidClose() {
-        closed = true
-        callback = nil
+        owned.close()
     }
 }

@@ -3,18 +3,16 @@ import CUV
 /// Calls back on the loop when the process receives a signal.
 public final class SignalWatcher: HandleOwner {
     private let handle: UnsafeMutablePointer<uv_signal_t>
-    /// Dropped on close, so a callback that captures its own watcher forms no lasting cycle.
-    private var callback: ((Int32) -> Void)?
-    private var closed = false
+    private var owned: OwnedCallback<(Int32) -> Void>
 
     public init(loop: EventLoop, signal: Int32, _ callback: @escaping (Int32) -> Void) throws(LoopError) {
         handle = allocateHandle(uv_signal_t.self)
-        self.callback = callback
+        owned = OwnedCallback(callback)
         bindOwner(handle, to: self)
         uv_signal_init(loop.raw, handle)
         let status = uv_signal_start(
             handle,
-            { handle, signal in owner(of: handle, as: SignalWatcher.self).callback?(signal) },
+            { handle, signal in owner(of: handle, as: SignalWatcher.self).owned.callback?(signal) },
             signal
         )
         guard status == 0 else {
@@ -29,14 +27,10 @@ public final class SignalWatcher: HandleOwner {
     }
 
     public func close() {
-        guard !closed else { return }
-        closed = true
-        callback = nil
-        closeHandle(handle)
+        if owned.close() { closeHandle(handle) }
     }
 
     func handleDidClose() {
-        closed = true
-        callback = nil
+        owned.close()
     }
 }

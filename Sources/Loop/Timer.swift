@@ -3,24 +3,24 @@ import CUV
 /// A libuv timer: one-shot or repeating, in milliseconds of loop time.
 public final class Timer: HandleOwner {
     private let handle: UnsafeMutablePointer<uv_timer_t>
-    private var callback: (() -> Void)?
-    private var closed = false
+    private var owned: OwnedCallback<() -> Void>
 
     public init(loop: EventLoop) {
         handle = allocateHandle(uv_timer_t.self)
+        owned = OwnedCallback()
         bindOwner(handle, to: self)
         uv_timer_init(loop.raw, handle)
     }
 
     /// Fires `callback` after `delay` ms, then every `interval` ms when `interval` is not 0.
     public func start(after delay: UInt64, every interval: UInt64 = 0, _ callback: @escaping () -> Void) {
-        guard !closed else { return }
-        self.callback = callback
+        guard !owned.isClosed else { return }
+        owned.callback = callback
         uv_timer_start(
             handle,
             { handle in
                 let timer = owner(of: handle, as: Timer.self)
-                timer.callback?()
+                timer.owned.callback?()
             },
             delay,
             interval
@@ -28,7 +28,7 @@ public final class Timer: HandleOwner {
     }
 
     public func stop() {
-        guard !closed else { return }
+        guard !owned.isClosed else { return }
         uv_timer_stop(handle)
     }
 
@@ -37,13 +37,10 @@ public final class Timer: HandleOwner {
         uv_unref(cuv_handle(handle))
     }
 
-    public var isActive: Bool { !closed && uv_is_active(cuv_handle(handle)) != 0 }
+    public var isActive: Bool { !owned.isClosed && uv_is_active(cuv_handle(handle)) != 0 }
 
     public func close() {
-        guard !closed else { return }
-        closed = true
-        callback = nil
-        closeHandle(handle)
+        if owned.close() { closeHandle(handle) }
     }
 
     /// Runs `body` once after `delay` ms and closes the timer; the returned timer may be closed to cancel.
@@ -58,7 +55,6 @@ public final class Timer: HandleOwner {
     }
 
     func handleDidClose() {
-        closed = true
-        callback = nil
+        owned.close()
     }
 }

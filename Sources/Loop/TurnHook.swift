@@ -4,39 +4,33 @@ import CUV
 /// other handles' callbacks of this one; while started, the loop polls without sleeping.
 public final class TurnHook: HandleOwner {
     private let handle: UnsafeMutablePointer<uv_idle_t>
-    /// Dropped on close, so a callback that captures its own hook forms no lasting cycle.
-    private var callback: (() -> Void)?
-    private var closed = false
+    private var owned: OwnedCallback<() -> Void>
     private var started = false
 
     public init(loop: EventLoop, _ callback: @escaping () -> Void) {
         handle = allocateHandle(uv_idle_t.self)
-        self.callback = callback
+        owned = OwnedCallback(callback)
         bindOwner(handle, to: self)
         uv_idle_init(loop.raw, handle)
     }
 
     public func start() {
-        guard !closed, !started else { return }
+        guard !owned.isClosed, !started else { return }
         started = true
-        uv_idle_start(handle) { handle in owner(of: handle, as: TurnHook.self).callback?() }
+        uv_idle_start(handle) { handle in owner(of: handle, as: TurnHook.self).owned.callback?() }
     }
 
     public func stop() {
-        guard !closed, started else { return }
+        guard !owned.isClosed, started else { return }
         started = false
         uv_idle_stop(handle)
     }
 
     public func close() {
-        guard !closed else { return }
-        closed = true
-        callback = nil
-        closeHandle(handle)
+        if owned.close() { closeHandle(handle) }
     }
 
     func handleDidClose() {
-        closed = true
-        callback = nil
+        owned.close()
     }
 }

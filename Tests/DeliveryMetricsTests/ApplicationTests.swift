@@ -4,7 +4,7 @@ import Loop
 import TestSupport
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// The service's own routes and its shutdown, served on a loop of its own over real sockets.
 @Suite("Application")

@@ -3,25 +3,36 @@ import Logging
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
-/// A booted service's state: its registry on a loop, with persistence at `path`.
+/// A booted service's state: its registry on a loop, with persistence at `path`; with `webhooks`, also the job
+/// webhooks' receiver (every source's token "t"), whose delivery keys persist with the rest.
 final class BootedState {
     let loop: EventLoop
     let registry: Registry
+    let webhooks: JobWebhookReceiver?
     let persistence: Persistence
 
-    init(_ path: String, files: any FileLayer = POSIXFileLayer(), reservationBytes: Int = 1 << 20) throws {
+    init(
+        _ path: String,
+        files: any FileLayer = POSIXFileLayer(),
+        reservationBytes: Int = 1 << 20,
+        webhooks: Bool = false
+    ) throws {
         loop = try EventLoop()
         registry = Registry(
             Catalogue.definitions(experiments: Experiments.definitions),
             maxSeriesPerMetric: 100,
             now: StateFiles.now
         )
+        let tokens = Dictionary(uniqueKeysWithValues: WebhookSources.all.map { ($0.tokenVariable, "t") })
+        self.webhooks =
+            webhooks ? JobWebhookReceiver(tokens: tokens, registry: registry, logger: StateFiles.logger) : nil
         persistence = try Persistence(
             path: path,
             intervalMilliseconds: 3_600_000,
             registry: registry,
+            deduplication: self.webhooks?.deduplication,
             loop: loop,
             logger: StateFiles.logger,
             files: files,

@@ -1,6 +1,6 @@
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// The memory holds one slot per live entry whatever the pattern of keys: a key remembered again while an older
 /// entry heads the eviction order used to leave a stale slot behind each time (250,000 such events grew the resident

@@ -1,6 +1,6 @@
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 @Suite("Configuration")
 struct ConfigurationTests {

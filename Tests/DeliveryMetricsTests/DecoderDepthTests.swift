@@ -3,7 +3,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// The service's decoders on inputs 100,000 deep, each on a thread with a 256 KiB stack (see `SmallStack`): form
 /// fields in a body and a query, multipart parts, and nested JSON (refused at its depth cap of 64, not by a crash).

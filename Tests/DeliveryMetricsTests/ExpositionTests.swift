@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// A small registry rendered in both formats and compared with committed golden files.
 @Suite("Exposition")

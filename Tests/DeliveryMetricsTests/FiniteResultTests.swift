@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// A write whose result would not be finite is refused with 400 `invalid_value` and changes nothing: not the series,
 /// not the generation, not the family's last write, and nothing reaches the journal (issue 13, item 12).

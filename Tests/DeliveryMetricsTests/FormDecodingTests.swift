@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 @Suite("Form decoding")
 struct FormDecodingTests {

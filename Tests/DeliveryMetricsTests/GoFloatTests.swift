@@ -1,6 +1,6 @@
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// Expected strings are what Go 1.19's `strconv.FormatFloat(v, 'g', -1, 64)` prints (with Prometheus's `+Inf`).
 @Suite("Go float formatting")

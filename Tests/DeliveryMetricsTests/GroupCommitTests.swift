@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// The order that a `200` after `kill -9` cannot prove: a response only after the append and the sync that hold its
 /// write; one sync at a time; writes gather into the next batch while one is in flight; no retry after a failure.

@@ -3,7 +3,7 @@ import Logging
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// The receiver on real-shaped payloads, without sockets.
 @Suite("Job webhooks")

@@ -1,6 +1,6 @@
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// The journal's framing: what is written reads back, and a torn or corrupt tail is cut without losing what precedes.
 @Suite("Journal records")

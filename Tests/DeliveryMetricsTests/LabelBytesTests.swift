@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// Label values are their bytes (issue 13, items 10 and 11): canonically equivalent spellings stay two series and are
 /// exposed as they arrived, closed sets match bytes, invalid UTF-8 and display-breaking code points are refused.

@@ -2,7 +2,7 @@ import Glibc
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// Damage loses only itself, odd files never hang or trap the boot, one process owns the state, and a full disk
 /// refuses new writes before they apply while what is stored stays readable.

@@ -3,7 +3,7 @@ import Logging
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// Persistence over real files in a fresh folder: what was acknowledged comes back after a restart, through
 /// snapshots and journal segments, and damaged or foreign content is cut or skipped instead of refusing to start.

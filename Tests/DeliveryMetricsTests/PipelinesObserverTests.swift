@@ -5,7 +5,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// The pipelines observer against a fake GitLab API served by our own HTTP server on the same loop.
 @Suite("Pipelines observer")

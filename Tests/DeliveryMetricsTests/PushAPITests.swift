@@ -4,7 +4,7 @@ import Loop
 import TestSupport
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// The push API end to end on a loop of its own: what curl and the Ruby client send, and every refusal.
 @Suite("Push API")

@@ -1,7 +1,7 @@
 import Glibc
 import Synchronization
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// A file layer that keeps nothing and records every call, to check the order of append, sync and respond. Its
 /// sync can be slowed (to let a batch gather behind it) or made to fail, and a full disk can be injected at each

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// Every token variable, from the environment or a file: what is repaired with a warning, what stops the start, and
 /// that no message holds the token.
@@ -38,7 +38,8 @@ struct TokenConfigurationTests {
     private func token(_ variable: String, in configuration: Configuration) -> String? {
         switch variable {
         case "AUTH_TOKEN": configuration.authToken
-        case "DELIVERY_METRICS_OPS_TOKEN": configuration.opsToken.isEmpty ? nil : configuration.opsToken
+        case "DELIVERY_METRICS_OPS_TOKEN":
+            configuration.pipelinesObserver.token.isEmpty ? nil : configuration.pipelinesObserver.token
         default: configuration.webhookTokens[variable]
         }
     }
@@ -119,7 +120,7 @@ struct TokenConfigurationTests {
 
     @Test func leavesAnEmptyOptionalTokenOffAndRefusesAnEmptyAuthToken() throws {
         let configuration = try serve(["DELIVERY_METRICS_OPS_TOKEN": "", "JOB_WEBHOOK_CNG_DEV_TOKEN": ""])
-        #expect(configuration.opsToken.isEmpty)
+        #expect(configuration.pipelinesObserver.token.isEmpty)
         #expect(configuration.webhookTokens.isEmpty)
         #expect(configuration.warnings.isEmpty)
         #expect(try #require(refusal(["AUTH_TOKEN": ""])).contains("AUTH_TOKEN_FILE"))

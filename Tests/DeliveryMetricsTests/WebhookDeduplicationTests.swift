@@ -3,7 +3,7 @@ import Logging
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// De-duplication is per source: instances number their builds separately, and one source's token must not let
 /// anyone suppress or evict another source's deliveries.

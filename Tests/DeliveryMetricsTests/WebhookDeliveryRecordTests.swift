@@ -1,6 +1,6 @@
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// The journal record of a webhook delivery: its keys and its writes in one frame, read back whole; the older
 /// records keep their encoding.

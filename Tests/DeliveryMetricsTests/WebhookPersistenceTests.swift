@@ -1,75 +1,15 @@
 import Glibc
-import Logging
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// The de-duplication memory survives a restart with the rest of the state: a delivery's keys and its writes are
 /// one journal record, a snapshot carries the live keys, and keys past their age are not brought back.
 @Suite("Webhook persistence")
 struct WebhookPersistenceTests {
-    private static let logger = Logger(label: "webhook-persistence-tests") { _ in SwiftLogNoOpLogHandler() }
     static let releaseTools = WebhookSources.all.first { $0.projectPath == "gitlab-org/release/tools" }!
     static let omnibus = WebhookSources.all.first { $0.projectPath == "gitlab/omnibus-gitlab" }!
-
-    /// A booted service's webhook side: registry, receiver and persistence at `path`, on a loop.
-    private final class Booted {
-        let loop: EventLoop
-        let registry: Registry
-        let receiver: JobWebhookReceiver
-        let persistence: Persistence
-
-        init(_ path: String) throws {
-            loop = try EventLoop()
-            registry = Registry(
-                Catalogue.definitions(experiments: Experiments.definitions),
-                maxSeriesPerMetric: 100,
-                now: WallClock.now()
-            )
-            let tokens = Dictionary(uniqueKeysWithValues: WebhookSources.all.map { ($0.tokenVariable, "t") })
-            receiver = JobWebhookReceiver(tokens: tokens, registry: registry, logger: WebhookPersistenceTests.logger)
-            persistence = try Persistence(
-                path: path,
-                intervalMilliseconds: 3_600_000,
-                registry: registry,
-                deduplication: receiver.deduplication,
-                loop: loop,
-                logger: WebhookPersistenceTests.logger
-            ) {}
-            persistence.start()
-        }
-
-        /// The receiver's answer to a `created` event of a retried job.
-        func deliver(_ source: WebhookSource, build: Int, now: Double = WallClock.now()) -> String {
-            let body =
-                #"{"object_kind":"build","build_id":\#(build),"build_status":"created","build_name":"deploy","#
-                + #""retries_count":1,"pipeline_id":900,"ref":"17.5.202410011200+5b3d4fe8e3c.d4ba7c4fe4a","tag":true}"#
-            let request = Request(
-                head: RequestHead(method: "POST", target: source.route, headers: ["Host": "t"]),
-                body: Array(body.utf8)
-            )
-            return String(decoding: receiver.handle(request, route: source.route, now: now).body, as: UTF8.self)
-        }
-
-        func retries(_ source: WebhookSource) -> Double? {
-            registry.family(.webhookJobRetries).series[[source.projectPath, "deploy"]]?.value
-        }
-
-        func sync() {
-            var durable: Bool?
-            persistence.whenDurable { durable = $0 }
-            persistence.writer.flush()
-            loop.run()
-            #expect(durable == true)
-        }
-
-        func stop() {
-            persistence.close()
-            loop.run()
-            _ = loop.close()
-        }
-    }
 
     private static func path() -> String {
         var template = Array("/tmp/delivery-metrics-webhooks-XXXXXX".utf8CString)
@@ -78,13 +18,13 @@ struct WebhookPersistenceTests {
 
     @Test func countsARedeliveryAcrossARestartOnce() throws {
         let path = Self.path()
-        let first = try Booted(path)
+        let first = try BootedState(path, webhooks: true)
         #expect(first.deliver(Self.releaseTools, build: 4242) == "counted\n")
         #expect(first.deliver(Self.omnibus, build: 4242) == "counted\n")
         first.sync()
         first.stop()
 
-        let second = try Booted(path)
+        let second = try BootedState(path, webhooks: true)
         #expect(second.deliver(Self.releaseTools, build: 4242) == "duplicate\n")
         #expect(second.deliver(Self.omnibus, build: 4242) == "duplicate\n")
         #expect(second.retries(Self.releaseTools) == 1)
@@ -100,7 +40,7 @@ struct WebhookPersistenceTests {
 
     @Test func keepsTheKeysThroughASnapshot() throws {
         let path = Self.path()
-        let first = try Booted(path)
+        let first = try BootedState(path, webhooks: true)
         #expect(first.deliver(Self.releaseTools, build: 7) == "counted\n")
         first.sync()
         first.persistence.snapshot()
@@ -114,7 +54,7 @@ struct WebhookPersistenceTests {
             #expect(Self.payloads(bytes).isEmpty)
         }
 
-        let second = try Booted(path)
+        let second = try BootedState(path, webhooks: true)
         #expect(second.deliver(Self.releaseTools, build: 7) == "duplicate\n")
         #expect(second.retries(Self.releaseTools) == 1)
         second.stop()
@@ -122,7 +62,7 @@ struct WebhookPersistenceTests {
 
     @Test func journalsADeliveryAsOneRecordWithItsWrites() throws {
         let path = Self.path()
-        let first = try Booted(path)
+        let first = try BootedState(path, webhooks: true)
         #expect(first.deliver(Self.releaseTools, build: 11, now: 1_700_000_000) == "counted\n")
         first.sync()
         let paths = PersistencePaths(snapshot: path)
@@ -158,17 +98,38 @@ struct WebhookPersistenceTests {
 
     @Test func forgetsKeysPastTheirAgeAtBoot() throws {
         let path = Self.path()
-        let first = try Booted(path)
+        let first = try BootedState(path, webhooks: true)
         let old = WallClock.now() - WebhookDeduplication.maxAge - 60
         #expect(first.deliver(Self.releaseTools, build: 21, now: old) == "counted\n")
         #expect(first.deliver(Self.releaseTools, build: 22) == "counted\n")
         first.sync()
         first.stop()
 
-        let second = try Booted(path)
+        let second = try BootedState(path, webhooks: true)
         #expect(second.receiver.deduplication.entries(now: WallClock.now()).map(\.key) == ["build 22 created"])
         #expect(second.deliver(Self.releaseTools, build: 21) == "counted\n")
         #expect(second.deliver(Self.releaseTools, build: 22) == "duplicate\n")
         second.stop()
+    }
+}
+
+extension BootedState {
+    /// The receiver of a state booted with `webhooks`.
+    fileprivate var receiver: JobWebhookReceiver { webhooks! }
+
+    /// The receiver's answer to a `created` event of a retried job.
+    fileprivate func deliver(_ source: WebhookSource, build: Int, now: Double = WallClock.now()) -> String {
+        let body =
+            #"{"object_kind":"build","build_id":\#(build),"build_status":"created","build_name":"deploy","#
+            + #""retries_count":1,"pipeline_id":900,"ref":"17.5.202410011200+5b3d4fe8e3c.d4ba7c4fe4a","tag":true}"#
+        let request = Request(
+            head: RequestHead(method: "POST", target: source.route, headers: ["Host": "t"]),
+            body: Array(body.utf8)
+        )
+        return String(decoding: receiver.handle(request, route: source.route, now: now).body, as: UTF8.self)
+    }
+
+    fileprivate func retries(_ source: WebhookSource) -> Double? {
+        registry.family(.webhookJobRetries).series[[source.projectPath, "deploy"]]?.value
     }
 }

@@ -1,4 +1,4 @@
-@_spi(Benchmarking) import DeliveryMetrics
+@_spi(Harness) import DeliveryMetrics
 import Logging
 import Loop
 

@@ -1,4 +1,4 @@
-@_spi(Benchmarking) import DeliveryMetrics
+@_spi(Harness) import DeliveryMetrics
 
 /// The exposition: the full catalogue plus 10,000 series (4,500 counter, 4,500 gauge and
 /// 1,000 histogram series, free-text labels as CI jobs push them), rendered unchanged or after every series changed.

@@ -1,7 +1,4 @@
-// The fuzzers compile this file into one module with Loop's HTTP sources, where there is no Loop to import.
-#if canImport(Loop)
-    import Loop
-#endif
+import Loop
 
 /// Reads a push's parameters as Go's `Request.FormValue` does: from an `application/x-www-form-urlencoded` body (the
 /// release-tools Ruby client), a `multipart/form-data` body (`curl -F`), or the query string. As in Go, an urlencoded

@@ -1,14 +1,11 @@
-// The fuzzers compile this file into one module with Loop's HTTP sources, where there is no Loop to import.
-#if canImport(Loop)
-    import Loop
-#endif
+import Loop
 
 /// A push's `value` and `labels`, parsed and checked as the original did.
-@_spi(Benchmarking) public struct PushRequest {
+@_spi(Harness) public struct PushRequest {
     let value: Double
-    @_spi(Benchmarking) public let labelValues: [String]
+    @_spi(Harness) public let labelValues: [String]
 
-    @_spi(Benchmarking) public init(_ request: Request, operation: Operation, labelCount: Int) throws(MetricError) {
+    @_spi(Harness) public init(_ request: Request, operation: Operation, labelCount: Int) throws(MetricError) {
         let fields = try FormDecoding.form(of: request)
         if operation.needsValue {
             guard let text = fields["value"]?.text, !text.isEmpty else {

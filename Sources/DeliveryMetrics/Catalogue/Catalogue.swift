@@ -1,11 +1,11 @@
 /// Every metric the service exposes, in one place, as the original's `metrics.go` declared them: a reader sees each
 /// metric's type, labels (positional, in this order) and what they accept. Names are kept as the original had them
 /// even where Prometheus naming lint disagrees, because dashboards and alerts query them.
-@_spi(Benchmarking) public enum Catalogue {
+@_spi(Harness) public enum Catalogue {
     static let day = 86_400.0
 
     /// The delivery metrics CI jobs push, those the service writes itself, the experiments and the process's own.
-    @_spi(Benchmarking) public static func definitions(experiments: [MetricDefinition]) -> [MetricDefinition] {
+    @_spi(Harness) public static func definitions(experiments: [MetricDefinition]) -> [MetricDefinition] {
         deliveryMetrics + ServiceMetric.allCases.map(\.definition) + experiments + ProcessMetrics.definitions
     }
 

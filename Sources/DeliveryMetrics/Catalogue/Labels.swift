@@ -38,7 +38,7 @@ extension Label {
     }
 
     /// Free text bounded in length and to printable characters: project paths, job names, root causes.
-    @_spi(Benchmarking) public static func text(_ name: String) -> Label {
+    @_spi(Harness) public static func text(_ name: String) -> Label {
         Label(name, matching: #"[^\x00-\x1F\x7F]*"#)
     }
 

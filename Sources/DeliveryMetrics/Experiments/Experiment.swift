@@ -9,11 +9,11 @@ protocol Experiment {
     static var metrics: [MetricDefinition] { get }
 }
 
-@_spi(Benchmarking) public enum Experiments {
+@_spi(Harness) public enum Experiments {
     static let subsystem = "experiments"
 
     /// Every plugged-in experiment's metrics.
-    @_spi(Benchmarking) public static var definitions: [MetricDefinition] {
+    @_spi(Harness) public static var definitions: [MetricDefinition] {
         ExperimentList.all.flatMap { $0.metrics }
     }
 

@@ -3,11 +3,11 @@ import Loop
 /// The exposition of a registry, rendered per family and format and kept until the family's write generation moves:
 /// an unchanged scrape only lists cached pieces. Lives beside the renderer, not in the registry, so that `Metrics/`
 /// knows nothing of formats and compression.
-@_spi(Benchmarking) public final class ExpositionCache {
+@_spi(Harness) public final class ExpositionCache {
     let registry: Registry
     private var cache: [CacheKey: RenderedFamily] = [:]
 
-    @_spi(Benchmarking) public init(_ registry: Registry) {
+    @_spi(Harness) public init(_ registry: Registry) {
         self.registry = registry
     }
 
@@ -90,7 +90,7 @@ extension Registry {
 
 extension ExpositionCache {
     /// The whole exposition in one array (tests and benchmarks read it so; a scrape sends the pieces).
-    @_spi(Benchmarking) public func exposition(_ format: ExpositionFormat, gzip: Bool) -> [UInt8]? {
+    @_spi(Harness) public func exposition(_ format: ExpositionFormat, gzip: Bool) -> [UInt8]? {
         pieces(format, gzip: gzip).map { $0.reduce(into: []) { $0 += $1.bytes } }
     }
 }

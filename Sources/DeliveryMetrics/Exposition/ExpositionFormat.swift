@@ -1,10 +1,7 @@
-// The fuzzers compile this file into one module with Loop's HTTP sources, where there is no Loop to import.
-#if canImport(Loop)
-    import Loop
-#endif
+import Loop
 
 /// The formats `/metrics` speaks, and the choice among them from a scraper's `Accept` header.
-@_spi(Benchmarking) public enum ExpositionFormat: Equatable, Sendable {
+@_spi(Harness) public enum ExpositionFormat: Equatable, Sendable {
     case text
     /// OpenMetrics 1.0; `version` echoes what the scraper asked for (`1.0.0` or `0.0.1`; the body is the same).
     case openMetrics(version: String)

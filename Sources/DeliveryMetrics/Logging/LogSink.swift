@@ -5,14 +5,14 @@ import Glibc
 /// Loop-confined: only the loop thread logs (the service has no other thread that runs Swift code of ours except
 /// thread-pool work, which returns values instead of logging). That is why this class may be `@unchecked Sendable`
 /// without a lock, as swift-log requires of handlers.
-@_spi(Benchmarking) public final class LogSink: @unchecked Sendable {
+@_spi(Harness) public final class LogSink: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private let capacity: Int
     private let descriptor: Int32
     /// Lines dropped because the buffer was full (stderr slower than the logging).
     private(set) var droppedLines = 0
 
-    @_spi(Benchmarking) public init(descriptor: Int32 = 2, capacity: Int = 1 << 20) {
+    @_spi(Harness) public init(descriptor: Int32 = 2, capacity: Int = 1 << 20) {
         self.descriptor = descriptor
         self.capacity = capacity
         buffer.reserveCapacity(64 * 1024)

@@ -2,8 +2,8 @@
 /// and `NaN`. Swift's `description` already yields the shortest round-trip digits; only the layout differs
 /// (`1e+06` rather than `1000000.0`). The layout is done in a stack buffer: every push's answer and every rendered
 /// sample goes through here, and the result (at most 24 bytes) mostly fits a small string that needs no heap.
-@_spi(Benchmarking) public enum GoFloat {
-    @_spi(Benchmarking) public static func format(_ value: Double) -> String {
+@_spi(Harness) public enum GoFloat {
+    @_spi(Harness) public static func format(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
         if value == 0 { return value.sign == .minus ? "-0" : "0" }

@@ -2,7 +2,7 @@
 ///
 /// Values are checked when a series is created, never on writes to a series that exists, so a regular expression
 /// costs one match per new series rather than one per push.
-@_spi(Benchmarking) public struct Label: Sendable {
+@_spi(Harness) public struct Label: Sendable {
     enum Validator: Sendable {
         /// A closed set: only these values (which also makes the label usable for a cartesian-product reset).
         case oneOf([String])

@@ -1,5 +1,5 @@
 /// The three kinds of vector the service keeps, and the operations each accepts.
-@_spi(Benchmarking) public enum MetricKind: String, Sendable {
+@_spi(Harness) public enum MetricKind: String, Sendable {
     case counter
     case gauge
     case histogram
@@ -14,7 +14,7 @@
 }
 
 /// A write to one series, as the push API, the webhooks, the scraper and (later) persistence replay express it.
-@_spi(Benchmarking) public enum Operation: String, Sendable, CaseIterable {
+@_spi(Harness) public enum Operation: String, Sendable, CaseIterable {
     case observe
     case inc
     case add
@@ -27,7 +27,7 @@
 }
 
 /// One metric of the catalogue, declared with the vocabulary of the original's `metrics.go`.
-@_spi(Benchmarking) public struct MetricDefinition: Sendable {
+@_spi(Harness) public struct MetricDefinition: Sendable {
     static let deliveryNamespace = "delivery"
 
     let kind: MetricKind
@@ -46,7 +46,7 @@
     /// Who writes it, and so whether `/api` may, whether it persists and whether it is the process's own.
     let writer: MetricWriter
 
-    @_spi(Benchmarking) public init(
+    @_spi(Harness) public init(
         _ kind: MetricKind,
         name: String,
         subsystem: String? = nil,
@@ -94,7 +94,7 @@
     }
 
     /// The exposed name, e.g. `delivery_deployment_duration_seconds`.
-    @_spi(Benchmarking) public var fullName: String { "\(namespace)_\(apiName)" }
+    @_spi(Harness) public var fullName: String { "\(namespace)_\(apiName)" }
 }
 
 /// Histogram bucket layouts, as client_golang builds them.

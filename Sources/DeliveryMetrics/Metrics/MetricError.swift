@@ -1,6 +1,6 @@
 /// A write the service refuses: why, and the one-line message the client reads. It knows no HTTP: the API layer
 /// maps each reason to a status (`RefusalStatus`).
-@_spi(Benchmarking) public struct MetricError: Error, Equatable {
+@_spi(Harness) public struct MetricError: Error, Equatable {
     let reason: Reason
     let message: String
 

@@ -5,8 +5,8 @@ import Loop
 ///
 /// Owned by the loop thread like everything else; every write goes through `apply`, so validation, the series
 /// bound and expiry bookkeeping happen in one place.
-@_spi(Benchmarking) public final class MetricFamily {
-    @_spi(Benchmarking) public let definition: MetricDefinition
+@_spi(Harness) public final class MetricFamily {
+    @_spi(Harness) public let definition: MetricDefinition
     /// `definition.apiName`, computed once: every recorded change names its family by it.
     let apiName: String
     let maxSeries: Int
@@ -32,7 +32,7 @@ import Loop
 
     /// Applies one write. Returns the series' new value (counter or gauge) or nil (histogram).
     @discardableResult
-    @_spi(Benchmarking) public func apply(
+    @_spi(Harness) public func apply(
         _ operation: Operation,
         labelValues: [String],
         value: Double = 1,

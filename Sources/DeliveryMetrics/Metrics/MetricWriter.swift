@@ -1,6 +1,6 @@
 /// Who writes a metric: the one property that decides whether `/api` may change it, whether persistence keeps it,
 /// whether it describes this process, and whether it belongs to the `delivery` catalogue at all.
-@_spi(Benchmarking) public enum MetricWriter: Sendable, Equatable {
+@_spi(Harness) public enum MetricWriter: Sendable, Equatable {
     /// CI jobs, through `/api`; persisted.
     case clients
     /// The service, from what it observes of deliveries (webhooks, the scraper's pipeline counts); persisted, and

@@ -3,11 +3,11 @@
 /// The single source of truth: the push API, the webhooks, the scraper and persistence replay all write through
 /// `family(named:)` and `MetricFamily.apply`. What is derived from it (the exposition and its render cache, the
 /// journal) lives outside `Metrics/` and follows each family's write generation.
-@_spi(Benchmarking) public final class Registry {
-    @_spi(Benchmarking) public let families: [MetricFamily]
+@_spi(Harness) public final class Registry {
+    @_spi(Harness) public let families: [MetricFamily]
     private let byAPIName: [String: MetricFamily]
 
-    @_spi(Benchmarking) public init(_ definitions: [MetricDefinition], maxSeriesPerMetric: Int, now: Double) {
+    @_spi(Harness) public init(_ definitions: [MetricDefinition], maxSeriesPerMetric: Int, now: Double) {
         families = definitions.map { MetricFamily($0, maxSeries: maxSeriesPerMetric, now: now) }
             .sorted { $0.definition.fullName < $1.definition.fullName }
         var byAPIName: [String: MetricFamily] = [:]
@@ -22,7 +22,7 @@
     }
 
     /// The family named as under `/api`: `deployment_duration_seconds` for `delivery_deployment_duration_seconds`.
-    @_spi(Benchmarking) public func family(named apiName: String) -> MetricFamily? {
+    @_spi(Harness) public func family(named apiName: String) -> MetricFamily? {
         byAPIName[apiName]
     }
 

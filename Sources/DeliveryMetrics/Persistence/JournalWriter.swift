@@ -123,7 +123,7 @@ final class JournalWriter {
     func prepareNextSegment(_ done: @escaping (IOError?) -> Void) {
         guard prepared == nil else { return done(nil) }
         let number = gathering.segment + 1
-        let job = PrepareJob(files: files, path: paths.segment(number), reservation: reservationBytes)
+        let job = SegmentPrepareJob(files: files, path: paths.segment(number), reservation: reservationBytes)
         ThreadPool.run(on: loop, job.run) { [self] outcome in
             switch outcome {
             case .success(let descriptor):
@@ -171,7 +171,7 @@ final class JournalWriter {
         inFlight = true
         let handOver = prepared.flatMap { next in batches.contains { $0.segment == next.number } ? next : nil }
         if handOver != nil { prepared = nil }
-        let job = WriteJob(
+        let job = JournalWriteJob(
             files: files,
             paths: paths,
             descriptor: descriptor,
@@ -250,95 +250,5 @@ final class JournalWriter {
             files.close(prepared.descriptor)
             self.prepared = nil
         }
-    }
-}
-
-/// Space to reserve in a segment: from `offset`, `length` bytes.
-struct Reservation: Sendable {
-    let segment: UInt64
-    let offset: Int
-    let length: Int
-}
-
-/// Opens the next segment and reserves its first stretch, on a pool thread.
-private struct PrepareJob: Sendable {
-    let files: any FileLayer
-    let path: String
-    let reservation: Int
-
-    func run() -> Result<Int32, IOError> {
-        do {
-            let descriptor = try files.openSegment(path)
-            do {
-                try files.reserve(descriptor, offset: 0, length: reservation)
-            } catch {
-                files.close(descriptor)
-                return .failure(error)
-            }
-            return .success(descriptor)
-        } catch {
-            return .failure(error)
-        }
-    }
-}
-
-/// What runs on the pool thread: append each part to its segment (moving to the prepared segment, the old one synced
-/// first, when the part's number moves on), one `fdatasync` for the lot, then the reservation asked for, if any. A
-/// failed reservation is reported apart: nothing written depends on it.
-private struct WriteJob: Sendable {
-    struct Outcome: Sendable {
-        var descriptor: Int32
-        var segment: UInt64
-        var bytes = 0
-        var error: IOError?
-        var reservationError: IOError?
-    }
-
-    let files: any FileLayer
-    let paths: PersistencePaths
-    let descriptor: Int32
-    let segment: UInt64
-    let prepared: JournalWriter.PreparedSegment?
-    let parts: [(UInt64, [UInt8])]
-    let reservation: Reservation?
-
-    func run() -> Outcome {
-        var outcome = Outcome(descriptor: descriptor, segment: segment)
-        var unsynced = false
-        do {
-            for (number, bytes) in parts {
-                if number != outcome.segment {
-                    // The old segment is synced before the next one is used; a segment not prepared ahead is opened
-                    // (its folder synced) only now.
-                    if unsynced { try files.sync(outcome.descriptor) }
-                    let next: Int32
-                    if let prepared, prepared.number == number {
-                        next = prepared.descriptor
-                    } else {
-                        next = try files.openSegment(paths.segment(number))
-                    }
-                    files.close(outcome.descriptor)
-                    outcome.descriptor = next
-                    outcome.segment = number
-                    unsynced = false
-                }
-                guard !bytes.isEmpty else { continue }
-                try files.append(bytes, to: outcome.descriptor)
-                outcome.bytes += bytes.count
-                unsynced = true
-            }
-            if unsynced { try files.sync(outcome.descriptor) }
-        } catch {
-            outcome.error = error
-            return outcome
-        }
-        if let reservation, reservation.segment == outcome.segment {
-            do {
-                try files.reserve(outcome.descriptor, offset: reservation.offset, length: reservation.length)
-            } catch {
-                outcome.reservationError = error
-            }
-        }
-        return outcome
     }
 }

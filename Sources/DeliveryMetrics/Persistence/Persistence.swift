@@ -1,4 +1,3 @@
-import Glibc
 import Logging
 import Loop
 
@@ -62,7 +61,7 @@ final class Persistence {
         reservationBytes: Int = JournalWriter.defaultReservation,
         onFailure: @escaping () -> Void
     ) throws(Unusable) {
-        paths = PersistencePaths(snapshot: Self.resolvingLink(path))
+        paths = PersistencePaths(snapshot: StateFolder.resolvingLink(path))
         self.loop = loop
         self.registry = registry
         self.deduplication = deduplication
@@ -78,7 +77,7 @@ final class Persistence {
         let report: Recovery.Report
         let descriptor: Int32
         do {
-            try Self.makeFolder(paths.folder)
+            try StateFolder.make(paths.folder)
         } catch {
             throw Unusable(description: "persistence file \(path) cannot be used: \(error)")
         }
@@ -188,39 +187,18 @@ final class Persistence {
     private func writeSnapshot() {
         let recordsCovered = writer.appendedRecords
         let covered = writer.startNextSegment()
-        var frames = FrameWriter()
-        var bytes = frames.header
-        var count: UInt64 = 0
-        frames.append(WriteRecord.snapshotStart(coveredSegment: covered, time: WallClock.now()), to: &bytes)
-        for family in registry.families where family.definition.isPersisted {
-            if let lastWrite = family.lastWrite {
-                frames.append(WriteRecord.familyWritten(metric: family.definition.apiName, time: lastWrite), to: &bytes)
-                count += 1
-            }
-            for state in family.snapshotStates() {
-                frames.append(WriteRecord.series(state), to: &bytes)
-                count += 1
-            }
-        }
-        // The live delivery keys, one record each without writes: the snapshot replaces the journal that held them.
-        for entry in deduplication?.entries(now: WallClock.now()) ?? [] {
-            frames.append(
-                WriteRecord.webhookDelivery(source: entry.source, keys: [entry.key], time: entry.time, writes: []),
-                to: &bytes
-            )
-            count += 1
-        }
-        frames.append(WriteRecord.snapshotEnd(records: count), to: &bytes)
+        let contents = SnapshotContents(covering: covered, registry: registry, deduplication: deduplication)
         let job = SnapshotJob(
             files: files,
             paths: paths,
-            bytes: bytes,
+            bytes: contents.bytes,
             covered: covered,
             keepSnapshotAside: damagedSnapshot,
             damagedSegments: damagedSegments.filter { $0 <= covered },
             time: Int(WallClock.now())
         )
-        let size = bytes.count
+        // Only the sizes outlive the job: the bytes go with it.
+        let (size, count) = (contents.bytes.count, contents.records)
         ThreadPool.run(on: loop, job.run) { [weak self] outcome in
             guard let self else { return }
             snapshotInFlight = false
@@ -269,69 +247,11 @@ final class Persistence {
         damagedFiles.store(Double(count), now: WallClock.now())
     }
 
-    /// `PATH` may be a link to a regular file (volume layouts make one): the state, its journal and its lock then
-    /// live beside the target, so the snapshot's rename replaces the file, not the link.
-    private static func resolvingLink(_ path: String) -> String {
-        var status = stat()
-        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return path }
-        if let resolved = realpath(path, nil) {
-            defer { free(resolved) }
-            return String(cString: resolved)
-        }
-        // The link's target does not exist yet (a volume's first boot): its own text names where the state goes.
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink(path, &buffer, buffer.count - 1)
-        guard length > 0 else { return path }
-        let target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return target.hasPrefix("/") ? target : PersistencePaths.folder(of: path) + "/" + target
-    }
-
     private func fail(_ what: String, _ error: IOError) {
         logger.error(
             "persistence: \(what); exiting so that a restart recovers from what is on disk",
             metadata: ["error": "\(error)"]
         )
         onFailure()
-    }
-
-    private static func makeFolder(_ folder: String) throws(IOError) {
-        var status = stat()
-        if stat(folder, &status) == 0 { return }
-        guard errno == ENOENT, mkdir(folder, 0o755) == 0 else { throw IOError("mkdir", folder) }
-    }
-}
-
-/// The snapshot's file work, on a pool thread: check that it fits, replace the snapshot (keeping a damaged one
-/// aside), remove the segments it holds (renaming damaged ones aside), and keep at most two damaged files. Returns
-/// how many damaged files are kept.
-private struct SnapshotJob: Sendable {
-    let files: any FileLayer
-    let paths: PersistencePaths
-    let bytes: [UInt8]
-    let covered: UInt64
-    let keepSnapshotAside: Bool
-    let damagedSegments: [UInt64]
-    let time: Int
-
-    func run() -> Result<Int, IOError> {
-        do throws(IOError) {
-            // Written beside the old one before that goes: it needs its own size free, and some room to spare.
-            if let free = files.freeBytes(paths.folder), free < bytes.count + (1 << 20) {
-                throw IOError("snapshot", paths.snapshot + ".tmp", errno: ENOSPC)
-            }
-            let aside = keepSnapshotAside ? PersistencePaths.damagedName(paths.snapshot, time: time) : nil
-            try files.replaceAtomically(paths.snapshot, with: bytes, keepingAside: aside)
-            for number in paths.segmentNumbers(in: try files.list(paths.folder)) where number <= covered {
-                let segment = paths.segment(number)
-                if damagedSegments.contains(number) {
-                    try files.rename(segment, to: PersistencePaths.damagedName(segment, time: time))
-                } else {
-                    try files.remove(segment)
-                }
-            }
-            return .success(try DamagedFiles.prune(files: files, paths: paths))
-        } catch {
-            return .failure(error)
-        }
     }
 }

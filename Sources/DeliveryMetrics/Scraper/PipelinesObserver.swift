@@ -5,18 +5,6 @@ import Loop
 /// original's pipelines observer did: newest first, coordinated ones only (auto-deploy tag refs), down to the first
 /// successful one. Runs on the loop; its requests go through `HTTPClient`, so the push API never waits for it.
 final class PipelinesObserver {
-    struct Settings: Sendable {
-        var baseURL = "https://ops.gitlab.net"
-        var token = ""
-        var project = "gitlab-org/release/tools"
-        var intervalMilliseconds: UInt64 = 5 * 60_000
-        var maxPages = 10
-        var perPage = 100
-        /// Retries of a 429 or 5xx within one scrape, with exponential backoff from `backoffMilliseconds`.
-        var maxRetries = 3
-        var backoffMilliseconds: UInt64 = 1_000
-    }
-
     private struct Page {
         let pipelines: [(id: Int, status: String, ref: String)]
         let nextPage: Int?

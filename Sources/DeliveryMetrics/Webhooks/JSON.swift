@@ -1,7 +1,4 @@
-// The fuzzers compile this file into one module with Loop's HTTP sources, where there is no Loop to import.
-#if canImport(Loop)
-    import Loop
-#endif
+import Loop
 
 /// A JSON value, parsed by hand so the binary needs no Foundation. Only webhook bodies are parsed, and they are
 /// already bounded by the server's body limit; nesting is bounded here, so no input can exhaust the stack.

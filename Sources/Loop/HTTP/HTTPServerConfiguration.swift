@@ -21,10 +21,12 @@ public struct HTTPServerConfiguration: Sendable {
     /// A whole request, head and body, must arrive this long after its first byte, else 408 (Go's
     /// `http.Server.ReadTimeout`). The clock stands still while the server itself is not reading the connection.
     public var readTimeoutMilliseconds: UInt64 = 30_000
-    /// What request bodies being read may hold in memory across all connections; nil is four times the largest
-    /// body. A body reserves its `Content-Length` (a chunked one, the largest body) when its head is screened; one
-    /// that does not fit waits, unread, until others free their share.
+    /// What request bodies being read may hold in memory across all connections; nil is
+    /// `defaultBufferedBodyMultiple` largest bodies. A body reserves its `Content-Length` (a chunked one, the largest
+    /// body) when its head is screened; one that does not fit waits, unread, until others free their share.
     public var maxBufferedBodyBytes: Int?
+    /// What a nil `maxBufferedBodyBytes` holds, in largest bodies.
+    public static let defaultBufferedBodyMultiple = 4
     /// Requests one connection may have parsed in one loop turn; the rest of a pipeline waits for the next turn, so
     /// one connection cannot hold the loop while others wait.
     public var maxRequestsPerTurn = 8
@@ -36,7 +38,7 @@ public struct HTTPServerConfiguration: Sendable {
 
     /// The body budget in force: never below one largest body, so any single body can be read.
     var bodyBudgetBytes: Int {
-        max(limits.maxBodyBytes, maxBufferedBodyBytes ?? 4 * limits.maxBodyBytes)
+        max(limits.maxBodyBytes, maxBufferedBodyBytes ?? Self.defaultBufferedBodyMultiple * limits.maxBodyBytes)
     }
 
     /// How often deadlines are checked: often enough for the shortest timeout to be kept to within a quarter.

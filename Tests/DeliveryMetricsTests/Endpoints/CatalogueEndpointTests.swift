@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// `GET /api` without a socket.
 @Suite("Catalogue endpoint")

@@ -1,7 +1,7 @@
 import Logging
 import Loop
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// The endpoints over the real catalogue, with no socket and no loop: what each endpoint test drives.
 struct EndpointHarness {

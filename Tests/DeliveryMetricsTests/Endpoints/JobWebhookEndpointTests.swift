@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// A job-webhook route without a socket: the token on the head, and an answer that always waits for the journal.
 @Suite("Job webhook endpoint")

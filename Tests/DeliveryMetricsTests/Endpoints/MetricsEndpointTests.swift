@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// `GET /metrics` without a socket: format and encoding negotiation, and that a scrape waits for nothing.
 @Suite("Metrics endpoint")

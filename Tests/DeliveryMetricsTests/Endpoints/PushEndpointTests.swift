@@ -1,7 +1,7 @@
 import Loop
 import Testing
 
-@_spi(Benchmarking) @testable import DeliveryMetrics
+@_spi(Harness) @testable import DeliveryMetrics
 
 /// `POST /api/<metric>/<operation>` without a socket: what screening refuses, what it resolves, and what handling
 /// answers and waits for.
