@@ -279,7 +279,8 @@ mkdir -p "$(dirname "$results")"
 cat "$results"
 echo
 failed=$(grep -c '| FAIL' <<<"$gates" || true)
-grep '| \(PASS\|FAIL\)' <<<"$gates" | awk -F'|' '{ printf "%s %s (%s, limit %s)\n", $5, $2, $3, $4 }' | sed 's/  */ /g'
+grep '| \(PASS\|FAIL\)' <<<"$gates" | awk -F'|' '{ split($5, verdict, " "); printf "%s:%s:%s (limit%s)\n", verdict[1], $2, $3, $4 }' \
+    | sed 's/  */ /g; s/ :/:/g; s/ )/)/; s/ *$//'
 echo "$failed of $(grep -c '| \(PASS\|FAIL\)' <<<"$gates") gates failed"
 if [ "${BENCH_STRICT:-0}" = 1 ] && [ "$failed" -gt 0 ]; then exit 1; fi
 exit 0
