@@ -6,8 +6,9 @@ WORKDIR /src
 COPY . .
 RUN make build && install -D -m 0755 .build/release/delivery-metrics /out/delivery-metrics
 
-# Runtime stage: slim Debian with only the packages owning the libraries the binary links (the acceptance run checks
-# this list against `readelf`/`dpkg -S`; apt brings their own dependencies) and CA certificates for the scraper.
+# Runtime stage: slim Debian with only the packages owning the libraries the binary links, plus libcurl4, which it
+# opens with dlopen when the scraper is on (the acceptance run checks this list against `readelf`/`dpkg -S` and
+# Sources/CCurl/shim.h; apt brings their own dependencies), and CA certificates for the scraper.
 FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libc6 libgcc-s1 libstdc++6 libuv1 zlib1g libcurl4 ca-certificates \

@@ -11,7 +11,7 @@ SWIFT ?= swift
 # (readelf, for the runtime-packages check).
 APT_PACKAGES := libuv1-dev zlib1g-dev libcurl4-openssl-dev pkg-config curl ca-certificates
 ACCEPTANCE_PACKAGES := $(APT_PACKAGES) prometheus openssl chromium binutils
-BENCH_PACKAGES := $(APT_PACKAGES) wrk prometheus-pushgateway
+BENCH_PACKAGES := $(APT_PACKAGES) wrk prometheus-pushgateway valgrind gcc libc6-dev python3 golang-go golang-github-prometheus-client-golang-dev
 BENCH_SECONDS ?= 10
 FUZZ_SECONDS ?= 60
 DEV_TOKEN ?= dev-token
@@ -22,17 +22,29 @@ BUILD_DATE := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 STAMP_FILE := Sources/DeliveryMetrics/Generated/BuildStamp.swift
 STAMP_FLAGS := -Xswiftc -DDELIVERY_METRICS_STAMPED
 # The Swift standard library linked statically: the binary then needs only libc, libuv and their kin at run time.
-RELEASE_FLAGS := -c release --static-swift-stdlib $(STAMP_FLAGS)
+# Cross-module optimisation: generic code of Loop, swift-log and the standard library is specialised and inlined
+# into its callers across module boundaries (a push costs 163k instructions instead of 204k; docs/benchmarks.md).
+OPTIMIZE_FLAGS := -Xswiftc -cross-module-optimization
+# Linked by the toolchain's lld, for two things the default gold cannot do: packed relative relocations (DT_RELR,
+# glibc 2.36: 26,000 relocations in 5 KiB instead of 620 KiB the loader reads at every start) and laying out first,
+# together, the functions a running service executes (scripts/link-order.txt, written by `make link-order`), so
+# they fill a few pages rather than faulting in the whole text. See docs/benchmarks.md, "Memory".
+LINK_ORDER := scripts/link-order.txt
+LINK_FLAGS := -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
+	-Xlinker --symbol-ordering-file=$(CURDIR)/$(LINK_ORDER) -Xlinker --no-warn-symbol-ordering
+RELEASE_FLAGS := -c release --static-swift-stdlib $(STAMP_FLAGS) $(OPTIMIZE_FLAGS) $(LINK_FLAGS)
 BINARY := .build/release/delivery-metrics
 
-.PHONY: deps deps-acceptance deps-bench build run test lint check-recursion unit asan acceptance bench bench-smoke micro-bench fuzz fuzz-build fuzz-smoke catalogue image image-check clean stamp help
+.PHONY: deps deps-acceptance deps-bench build run test lint check-recursion unit asan acceptance bench bench-smoke push-cost link-order micro-bench fuzz fuzz-build fuzz-smoke catalogue image image-check clean stamp help
 
 help:
 	@echo "make run         build and serve on 127.0.0.1:$(PORT) with a development token"
 	@echo "make test        lint, unit tests, unit tests under AddressSanitizer, acceptance tests"
 	@echo "make build       release binary at $(BINARY)"
 	@echo "make acceptance  black-box tests against the release binary"
-	@echo "make bench       benchmarks beside a Pushgateway (BENCH_SECONDS each, default 10), then micro-bench"
+	@echo "make bench       benchmarks and gates beside the C ceiling, the Go shape and a Pushgateway, then micro-bench"
+	@echo "make push-cost   instructions and allocations per push under callgrind"
+	@echo "make link-order  rewrite scripts/link-order.txt (the hot functions' layout) and link again"
 	@echo "make micro-bench hot-path micro-benchmarks with malloc counts (the Benchmarks package)"
 	@echo "make fuzz        fuzz the parser, form decoders and webhook JSON for FUZZ_SECONDS each (default 60)"
 	@echo "make catalogue   rewrite the README's metric catalogue from the code"
@@ -154,10 +166,22 @@ image-check: build
 	scripts/install-packages.sh mmdebstrap
 	scripts/image-check.sh $(BINARY)
 
-## bench: every scenario beside a Pushgateway, results in bench/results.md (BENCH_SECONDS per scenario).
+## bench: every scenario beside the C ceiling, the Go original's shape and a Pushgateway, push cost under callgrind,
+## start to ready and memory, with a PASS/FAIL line per gate; results in bench/results.md (BENCH_SECONDS per run;
+## BENCH_STRICT=1 fails on a failed gate).
 bench: deps-bench build
 	BENCH_SECONDS=$(BENCH_SECONDS) scripts/bench.sh $(BINARY)
 	scripts/micro-bench.sh
+
+## push-cost: instructions and allocations per push under callgrind, alone (PUSH_COST_N pushes, default 2000).
+push-cost: deps-bench build
+	scripts/push-cost.sh $(BINARY)
+
+## link-order: rewrite scripts/link-order.txt from a callgrind run of the release binary, then link again with it.
+link-order: deps-bench build
+	scripts/link-order.sh $(BINARY) $(LINK_ORDER)
+	rm -f $$(realpath $(BINARY))
+	$(MAKE) --no-print-directory build
 
 ## micro-bench: the Benchmarks package (ordo-one/benchmark), results in bench/micro-results.md; not in make test.
 micro-bench: deps
@@ -165,8 +189,9 @@ micro-bench: deps
 
 ## bench-smoke: the same harness for one second a scenario, results thrown away; part of make test.
 bench-smoke: deps-bench build
-	BENCH_SECONDS=1 BENCH_RESULTS=.build/bench-smoke.md scripts/bench.sh $(BINARY) >/dev/null
-	@grep -q "| 1. push" .build/bench-smoke.md && echo "bench smoke ran every scenario"
+	BENCH_SECONDS=1 PUSH_COST_N=100 BENCH_RESULTS=.build/bench-smoke.md scripts/bench.sh $(BINARY) >/dev/null
+	@grep -q "| 1. push" .build/bench-smoke.md && grep -q "| delivery-metrics, access log off | [1-9]" .build/bench-smoke.md \
+	    && grep -q "| Go shape" .build/bench-smoke.md && echo "bench smoke ran every scenario"
 
 ## catalogue: rewrite the README's catalogue table from the code.
 catalogue: deps

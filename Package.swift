@@ -28,11 +28,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // libcurl from Debian's libcurl4-openssl-dev: HTTPS for the API scraper (TLS is not to be hand-written).
+        // libcurl's headers from Debian's libcurl4-openssl-dev: HTTPS for the API scraper (TLS is not to be
+        // hand-written). Not linked (no pkgConfig, whose flags would link it): HTTPClient opens libcurl.so.4 with
+        // dlopen when the scraper is on, so a service without it never maps curl and its TLS libraries.
         .systemLibrary(
             name: "CCurl",
             path: "Sources/CCurl",
-            pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         // The Swift face of libuv plus HTTP/1.1; knows nothing of metrics.

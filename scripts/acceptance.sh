@@ -20,6 +20,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# libcurl is opened with dlopen only when the scraper is on: without the token a boot never maps it, and with the
+# token a libcurl.so.4 that cannot be loaded (here an empty file the loader finds first) stops the start with exit 2
+# and one line naming the library.
+mkdir "$work/no-curl" && : >"$work/no-curl/libcurl.so.4"
+no_curl_status=0
+LD_LIBRARY_PATH="$work/no-curl" AUTH_TOKEN="acceptance-token" DELIVERY_METRICS_OPS_TOKEN="ops-acceptance-token" \
+    DELIVERY_METRICS_OPS_URL="http://127.0.0.1:9" DELIVERY_METRICS_LISTEN_ADDRESS=127.0.0.1 DELIVERY_METRICS_PORT=0 \
+    timeout 10 "$binary" 2>"$work/no-curl.log" || no_curl_status=$?
+errors=$(grep -c 'level=error' "$work/no-curl.log" || true)
+if [ "$no_curl_status" -ne 2 ] || [ "$errors" -ne 1 ] || ! grep 'level=error' "$work/no-curl.log" | grep -q 'libcurl\.so\.4'; then
+    echo "scraper on without a loadable libcurl: want exit 2 and one error line naming libcurl.so.4, got $no_curl_status:"
+    cat "$work/no-curl.log"
+    exit 1
+fi
+echo "scraper on without a loadable libcurl: exit 2, $(grep 'level=error' "$work/no-curl.log")"
+
 AUTH_TOKEN="acceptance-token" \
     JOB_WEBHOOK_RELEASE_TOOLS_OPS_TOKEN="release-tools-token" \
     JOB_WEBHOOK_DEPLOYER_OPS_TOKEN="deployer-token" \

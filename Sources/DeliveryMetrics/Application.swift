@@ -211,6 +211,11 @@ import Loop
                     "async_dns": "\(HTTPClient.resolvesAsynchronously)",
                 ]
             )
+        } catch  where error.libraryUnavailable {
+            // Asked for, and it can never run in this process (no libcurl.so.4): a broken image, not a passing fault.
+            logger.error("cannot start", metadata: ["error": "\(error)"])
+            sink.flush()
+            exit(2)
         } catch {
             logger.error("pipelines observer cannot start", metadata: ["error": "\(error)"])
         }

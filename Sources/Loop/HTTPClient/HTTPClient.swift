@@ -8,12 +8,15 @@ public struct HTTPClientResponse: Sendable {
     public let body: [UInt8]
 }
 
-/// A transfer that did not complete: DNS, connect, TLS, timeout, or a body over the limit.
+/// A transfer that did not complete: DNS, connect, TLS, timeout, or a body over the limit; or no client at all.
 public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     public let message: String
+    /// libcurl itself could not be loaded (`dlopen` or `dlsym` failed): no client can be made in this process, ever.
+    public let libraryUnavailable: Bool
 
-    public init(message: String) {
+    public init(message: String, libraryUnavailable: Bool = false) {
         self.message = message
+        self.libraryUnavailable = libraryUnavailable
     }
 
     public var description: String { message }
@@ -35,9 +38,12 @@ public struct HTTPClientOptions: Sendable {
 /// when to wake it, libuv's `uv_poll_t` and `uv_timer_t` do the watching, and nothing ever blocks the loop (DNS runs
 /// on curl's resolver thread). TLS and certificate verification are curl's, never hand-written.
 ///
-/// Loop-confined like everything in this module. `curl_global_init` is called when the first client is made (it
-/// loads OpenSSL, so a service that never scrapes never pays for it) and balanced in `close()`.
+/// Loop-confined like everything in this module. libcurl is not linked: the first client opens it (`CurlLibrary`,
+/// with `dlopen`), so a service that never scrapes never maps it nor the TLS libraries it brings; an init that
+/// cannot load it throws an error whose `libraryUnavailable` is set. `curl_global_init` is called when each client
+/// is made and balanced in `close()`.
 public final class HTTPClient {
+    private let curl: CurlLibrary
     private let loop: EventLoop
     private let options: HTTPClientOptions
     private let multi: UnsafeMutableRawPointer
@@ -47,33 +53,38 @@ public final class HTTPClient {
     private var closed = false
 
     public init(loop: EventLoop, options: HTTPClientOptions = HTTPClientOptions()) throws(HTTPClientError) {
-        guard curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK else {
+        let curl = try CurlLibrary.shared.get()
+        guard curl.globalInit(Int(CURL_GLOBAL_ALL)) == CURLE_OK else {
             throw HTTPClientError(message: "curl_global_init failed")
         }
-        guard let multi = curl_multi_init() else {
-            curl_global_cleanup()
+        guard let multi = curl.multiInit() else {
+            curl.globalCleanup()
             throw HTTPClientError(message: "curl_multi_init failed")
         }
+        self.curl = curl
         self.loop = loop
         self.options = options
         self.multi = multi
         timer = Timer(loop: loop)
         let me = Unmanaged.passUnretained(self).toOpaque()
-        ccurl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, me)
-        ccurl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, me)
-        ccurl_multi_setopt_socket_function(multi) { _, socket, what, client, _ in
+        ccurl_multi_setopt_pointer(curl.multiSetopt, multi, CURLMOPT_SOCKETDATA, me)
+        ccurl_multi_setopt_pointer(curl.multiSetopt, multi, CURLMOPT_TIMERDATA, me)
+        ccurl_multi_setopt_socket_function(curl.multiSetopt, multi) { _, socket, what, client, _ in
             Unmanaged<HTTPClient>.fromOpaque(client!).takeUnretainedValue().socketChanged(socket, what: what)
             return 0
         }
-        ccurl_multi_setopt_timer_function(multi) { _, timeout, client in
+        ccurl_multi_setopt_timer_function(curl.multiSetopt, multi) { _, timeout, client in
             Unmanaged<HTTPClient>.fromOpaque(client!).takeUnretainedValue().timerChanged(timeout)
             return 0
         }
     }
 
-    /// Whether this libcurl resolves names off the calling thread (curl's threaded resolver or c-ares).
+    /// Whether this libcurl resolves names off the calling thread (curl's threaded resolver or c-ares); false when it
+    /// cannot be loaded.
     public static var resolvesAsynchronously: Bool {
-        guard let info = curl_version_info(CURLVERSION_TENTH) else { return false }
+        guard case .success(let curl) = CurlLibrary.shared, let info = curl.versionInfo(CURLVERSION_TENTH) else {
+            return false
+        }
         return info.pointee.features & CURL_VERSION_ASYNCHDNS != 0
     }
 
@@ -83,37 +94,37 @@ public final class HTTPClient {
         headers: [(name: String, value: String)] = [],
         completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void
     ) {
-        guard !closed, let easy = curl_easy_init() else {
+        guard !closed, let easy = curl.easyInit() else {
             Timer.once(on: loop, after: 0) { completion(.failure(HTTPClientError(message: "client closed"))) }
             return
         }
-        let transfer = Transfer(easy: easy, maxBytes: options.maxResponseBytes, completion: completion)
+        let transfer = Transfer(curl: curl, easy: easy, maxBytes: options.maxResponseBytes, completion: completion)
         for (name, value) in headers {
-            transfer.headerList = curl_slist_append(transfer.headerList, "\(name): \(value)")
+            transfer.headerList = curl.slistAppend(transfer.headerList, "\(name): \(value)")
         }
         let context = Unmanaged.passRetained(transfer).toOpaque()
-        ccurl_easy_setopt_string(easy, CURLOPT_URL, url)
-        ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
-        ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, options.totalTimeoutMilliseconds)
-        ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
-        ccurl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
-        ccurl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")  // Any encoding curl can decode.
-        ccurl_easy_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent)
-        if let caFile = options.caFile { ccurl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) }
-        ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, transfer.headerList)
-        ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
-        ccurl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
-        ccurl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
-        ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
-        ccurl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { bytes, size, count, context in
+        ccurl_easy_setopt_string(curl.easySetopt, easy, CURLOPT_URL, url)
+        ccurl_easy_setopt_long(curl.easySetopt, easy, CURLOPT_NOSIGNAL, 1)
+        ccurl_easy_setopt_long(curl.easySetopt, easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
+        ccurl_easy_setopt_long(curl.easySetopt, easy, CURLOPT_TIMEOUT_MS, options.totalTimeoutMilliseconds)
+        ccurl_easy_setopt_long(curl.easySetopt, easy, CURLOPT_FOLLOWLOCATION, 0)
+        ccurl_easy_setopt_string(curl.easySetopt, easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        ccurl_easy_setopt_string(curl.easySetopt, easy, CURLOPT_ACCEPT_ENCODING, "")  // Any encoding curl can decode.
+        ccurl_easy_setopt_string(curl.easySetopt, easy, CURLOPT_USERAGENT, options.userAgent)
+        if let caFile = options.caFile { ccurl_easy_setopt_string(curl.easySetopt, easy, CURLOPT_CAINFO, caFile) }
+        ccurl_easy_setopt_slist(curl.easySetopt, easy, CURLOPT_HTTPHEADER, transfer.headerList)
+        ccurl_easy_setopt_pointer(curl.easySetopt, easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
+        ccurl_easy_setopt_pointer(curl.easySetopt, easy, CURLOPT_PRIVATE, context)
+        ccurl_easy_setopt_pointer(curl.easySetopt, easy, CURLOPT_WRITEDATA, context)
+        ccurl_easy_setopt_pointer(curl.easySetopt, easy, CURLOPT_HEADERDATA, context)
+        ccurl_easy_setopt_data_callback(curl.easySetopt, easy, CURLOPT_WRITEFUNCTION) { bytes, size, count, context in
             Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue().receiveBody(bytes, size * count)
         }
-        ccurl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION) { bytes, size, count, context in
+        ccurl_easy_setopt_data_callback(curl.easySetopt, easy, CURLOPT_HEADERFUNCTION) { bytes, size, count, context in
             Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue().receiveHeader(bytes, size * count)
         }
         transfers[easy] = transfer
-        if curl_multi_add_handle(multi, easy) != CURLM_OK {
+        if curl.multiAddHandle(multi, easy) != CURLM_OK {
             Timer.once(on: loop, after: 0) { [weak self] in self?.finish(easy, result: CURLE_FAILED_INIT) }
         }
     }
@@ -123,14 +134,14 @@ public final class HTTPClient {
         guard !closed else { return }
         closed = true
         for easy in Array(transfers.keys) {
-            curl_multi_remove_handle(multi, easy)
+            _ = curl.multiRemoveHandle(multi, easy)
             release(easy)
         }
-        curl_multi_cleanup(multi)
+        _ = curl.multiCleanup(multi)
         for watcher in watchers.values { watcher.close() }
         watchers = [:]
         timer.close()
-        curl_global_cleanup()
+        curl.globalCleanup()
     }
 
     // MARK: - curl's callbacks
@@ -181,12 +192,12 @@ public final class HTTPClient {
     private func act(on socket: curl_socket_t, flags: Int32) {
         guard !closed else { return }
         var running: Int32 = 0
-        curl_multi_socket_action(multi, socket, flags, &running)
+        _ = curl.multiSocketAction(multi, socket, flags, &running)
         // Collect first, complete after: a completion may start a request or close the client, and neither may
         // happen while curl's message queue is being read.
         var done: [(UnsafeMutableRawPointer, CURLcode)] = []
         var pending: Int32 = 0
-        while let message = curl_multi_info_read(multi, &pending) {
+        while let message = curl.multiInfoRead(multi, &pending) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
             done.append((easy, message.pointee.data.result))
         }
@@ -198,8 +209,8 @@ public final class HTTPClient {
     private func finish(_ easy: UnsafeMutableRawPointer, result: CURLcode) {
         guard !closed, let transfer = transfers[easy] else { return }
         var status = 0
-        ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        curl_multi_remove_handle(multi, easy)
+        ccurl_easy_getinfo_long(curl.easyGetinfo, easy, CURLINFO_RESPONSE_CODE, &status)
+        _ = curl.multiRemoveHandle(multi, easy)
         let outcome: Result<HTTPClientResponse, HTTPClientError>
         if result == CURLE_OK {
             outcome = .success(HTTPClientResponse(status: status, headers: transfer.headers, body: transfer.body))
@@ -212,7 +223,7 @@ public final class HTTPClient {
 
     private func release(_ easy: UnsafeMutableRawPointer) {
         guard let transfer = transfers.removeValue(forKey: easy) else { return }
-        curl_easy_cleanup(easy)
+        curl.easyCleanup(easy)
         Unmanaged.passUnretained(transfer).release()
     }
 }

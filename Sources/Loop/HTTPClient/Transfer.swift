@@ -2,6 +2,7 @@ import CCurl
 
 /// One GET in flight: what curl has delivered so far, and whom to tell when it ends.
 final class Transfer {
+    private let curl: CurlLibrary
     let easy: UnsafeMutableRawPointer
     let maxBytes: Int
     let completion: (Result<HTTPClientResponse, HTTPClientError>) -> Void
@@ -13,10 +14,12 @@ final class Transfer {
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
 
     init(
+        curl: CurlLibrary,
         easy: UnsafeMutableRawPointer,
         maxBytes: Int,
         completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void
     ) {
+        self.curl = curl
         self.easy = easy
         self.maxBytes = maxBytes
         self.completion = completion
@@ -24,7 +27,7 @@ final class Transfer {
     }
 
     deinit {
-        curl_slist_free_all(headerList)
+        curl.slistFreeAll(headerList)
         errorBuffer.deallocate()
     }
 
@@ -55,6 +58,7 @@ final class Transfer {
     func errorText(_ code: CURLcode) -> String {
         if tooLarge { return "response body over \(maxBytes) bytes" }
         let detail = String(cString: errorBuffer)
-        return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        guard detail.isEmpty else { return detail }
+        return curl.easyStrerror(code).map { String(cString: $0) } ?? "curl error \(code.rawValue)"
     }
 }
