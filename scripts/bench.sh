@@ -164,6 +164,13 @@ kill -TERM "$server"
 read -r persisted persisted_port < <(start_service "$work/server-persistence.log" DELIVERY_METRICS_ACCESS_LOG=false \
     DELIVERY_METRICS_PERSISTENCE_FILE="$work/state")
 pids+=("$persisted")
+# The loop stays on the server's core; libuv's pool threads (the journal's fdatasync), started by a first write, move
+# to the other core, as they would run on any machine with two: pinned with the loop, every sync stole its time.
+curl -s -o /dev/null -H "X-Private-Token: $BENCH_TOKEN" -d "value=1&labels=coordinator_pipeline,success" \
+    "http://127.0.0.1:$persisted_port$push"
+for task in /proc/"$persisted"/task/*; do
+    [ "${task##*/}" = "$persisted" ] || taskset -p -c "$client_core" "${task##*/}" >/dev/null
+done
 run_wrk push-keepalive-persistence -c50 -d"${seconds}s" -s bench/push.lua "http://127.0.0.1:$persisted_port$push"
 syncs=$(curl -s "http://127.0.0.1:$persisted_port/metrics" | awk '/^delivery_persistence_syncs_total / { print $2 }')
 kill -TERM "$persisted"
