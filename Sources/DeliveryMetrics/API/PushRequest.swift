@@ -9,6 +9,23 @@
     @_spi(Benchmarking) public let labelValues: [String]
 
     @_spi(Benchmarking) public init(_ request: Request, operation: Operation, labelCount: Int) throws(MetricError) {
+        let fast = PushForm.withFields(of: request, needsValue: operation.needsValue, labelCount: labelCount) {
+            ($0.value, $0.labelValues())
+        }
+        if let (value, labelValues) = fast {
+            self.init(value: value, labelValues: labelValues)
+        } else {
+            try self.init(decoding: request, operation: operation, labelCount: labelCount)
+        }
+    }
+
+    private init(value: Double, labelValues: [String]) {
+        self.value = value
+        self.labelValues = labelValues
+    }
+
+    /// The general reading, through `FormDecoding`'s fields: what `PushForm` leaves to it, and every refusal.
+    init(decoding request: Request, operation: Operation, labelCount: Int) throws(MetricError) {
         let fields = try FormDecoding.form(of: request)
         if operation.needsValue {
             guard let text = fields["value"]?.text, !text.isEmpty else {
@@ -52,5 +69,312 @@
     static func parseFloat(_ text: String) -> Double? {
         guard text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
         return Double(text)
+    }
+}
+
+/// A push's `value` and `labels` read straight from the bytes of the query and the body: no String per field and no
+/// dictionary of fields, for the forms nearly every push sends (an urlencoded body, or only a query).
+///
+/// It gives what `PushRequest(decoding:)` gives, or nothing, and then the caller reads the request that way (which
+/// also makes every refusal): for a body in another media type (multipart), a broken escape anywhere, a value that
+/// is missing or not a number, labels that are not valid UTF-8 or that hold something else than ASCII beside a comma
+/// (where a comma and its neighbour could be one `Character`, which `split` would not split).
+enum PushForm {
+    /// The fields as `PushRequest` would read them.
+    struct Fields {
+        /// `value`, parsed; 1 for an operation that takes none.
+        let value: Double
+        /// `labels`, percent-decoded: valid UTF-8, its values separated by commas.
+        let labels: UnsafeBufferPointer<UInt8>
+        /// How many label values `labels` holds: none for a metric without labels that was sent none.
+        let labelCount: Int
+
+        /// The label values as `PushRequest.labelValues`.
+        func labelValues() -> [String] {
+            guard labelCount > 0 else { return [] }
+            return labels.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+        }
+    }
+
+    /// The longest `value` read here (decoded); a longer one goes the general way.
+    static let maxValueBytes = 64
+
+    /// `body` called with the push's fields, or nil (and `body` not called) when this reading leaves the request to
+    /// `PushRequest(decoding:)`.
+    static func withFields<Result>(
+        of request: Request,
+        needsValue: Bool,
+        labelCount: Int,
+        _ body: (Fields) -> Result
+    ) -> Result? {
+        if !request.body.isEmpty {
+            guard let contentType = request.headers["Content-Type"], isURLEncoded(contentType) else { return nil }
+        }
+        let found = request.head.target.utf8.withContiguousStorageIfAvailable { target in
+            request.body.withUnsafeBufferPointer { form -> Result? in
+                var query = Found()
+                if let question = target.firstIndex(of: UInt8(ascii: "?")) {
+                    guard query.scan(UnsafeBufferPointer(rebasing: target[(question + 1)...])) else { return nil }
+                }
+                var fromBody = Found()
+                guard fromBody.scan(form) else { return nil }
+                // Go's FormValue: an urlencoded body's values come before the query's.
+                return read(
+                    value: fromBody.value ?? query.value,
+                    labels: fromBody.labels ?? query.labels,
+                    needsValue: needsValue,
+                    labelCount: labelCount,
+                    body
+                )
+            }
+        }
+        return found ?? nil
+    }
+
+    private static func read<Result>(
+        value rawValue: UnsafeBufferPointer<UInt8>?,
+        labels rawLabels: UnsafeBufferPointer<UInt8>?,
+        needsValue: Bool,
+        labelCount: Int,
+        _ body: (Fields) -> Result
+    ) -> Result? {
+        var value = 1.0
+        if needsValue {
+            guard let rawValue, rawValue.count <= maxValueBytes else { return nil }
+            let parsed = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxValueBytes) { buffer in
+                parseFloat(decoded(rawValue, into: buffer.baseAddress!))
+            }
+            guard let parsed else { return nil }
+            value = parsed
+        }
+        let raw = rawLabels ?? UnsafeBufferPointer(start: nil, count: 0)
+        func call(_ labels: UnsafeBufferPointer<UInt8>) -> Result? {
+            guard splitsAsText(labels) else { return nil }
+            let count = labelCount == 0 && labels.isEmpty ? 0 : labels.count { $0 == UInt8(ascii: ",") } + 1
+            return body(Fields(value: value, labels: labels, labelCount: count))
+        }
+        guard raw.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return call(raw) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count) { buffer in
+            call(decoded(raw, into: buffer.baseAddress!))
+        }
+    }
+
+    /// The first `value` and `labels` of one source (the query or the body), still percent-encoded.
+    private struct Found {
+        var value: UnsafeBufferPointer<UInt8>?
+        var labels: UnsafeBufferPointer<UInt8>?
+
+        /// Reads `a=1&b=2` as `PercentDecoding.formFields` does (empty parts skipped, a part without `=` an empty
+        /// value); false when an escape is broken, which that refuses.
+        mutating func scan(_ form: UnsafeBufferPointer<UInt8>) -> Bool {
+            var start = 0
+            while start < form.count {
+                var end = start
+                var equals = -1
+                while end < form.count, form[end] != UInt8(ascii: "&") {
+                    if form[end] == UInt8(ascii: "="), equals < 0 { equals = end }
+                    end += 1
+                }
+                if end > start {
+                    let nameEnd = equals < 0 ? end : equals
+                    let name = UnsafeBufferPointer(rebasing: form[start..<nameEnd])
+                    let value = UnsafeBufferPointer(rebasing: form[(equals < 0 ? end : equals + 1)..<end])
+                    guard PushForm.escapesAreWhole(name), PushForm.escapesAreWhole(value) else { return false }
+                    switch PushForm.fieldName(name) {
+                    case .value: if self.value == nil { self.value = value }
+                    case .labels: if labels == nil { labels = value }
+                    case nil: break
+                    }
+                }
+                start = end + 1
+            }
+            return true
+        }
+    }
+
+    private enum Name {
+        case value
+        case labels
+    }
+
+    /// `value` or `labels` when `name` decodes to exactly those bytes (which no other spelling equals as a String:
+    /// neither holds a letter with a canonical equivalent).
+    private static func fieldName(_ name: UnsafeBufferPointer<UInt8>) -> Name? {
+        guard name.count >= 5, name.count <= 18 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 18) { buffer in
+            let decoded = decoded(name, into: buffer.baseAddress!)
+            if equals(decoded, "value") { return .value }
+            if equals(decoded, "labels") { return .labels }
+            return nil
+        }
+    }
+
+    /// Every `%` followed by two hexadecimal digits.
+    private static func escapesAreWhole(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, PercentDecoding.hexValue(bytes[index + 1]) != nil,
+                    PercentDecoding.hexValue(bytes[index + 2]) != nil
+                else { return false }
+                index += 3
+            } else {
+                index += 1
+            }
+        }
+        return true
+    }
+
+    /// `bytes` percent-decoded with `+` as a space, at `output` (room for `bytes.count`); escapes must be whole.
+    private static func decoded(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        into output: UnsafeMutablePointer<UInt8>
+    ) -> UnsafeBufferPointer<UInt8> {
+        var index = 0
+        var count = 0
+        while index < bytes.count {
+            var byte = bytes[index]
+            if byte == UInt8(ascii: "%"), index + 2 < bytes.count,
+                let high = PercentDecoding.hexValue(bytes[index + 1]),
+                let low = PercentDecoding.hexValue(bytes[index + 2])
+            {
+                byte = high << 4 | low
+                index += 3
+            } else {
+                if byte == UInt8(ascii: "+") { byte = UInt8(ascii: " ") }
+                index += 1
+            }
+            output[count] = byte
+            count += 1
+        }
+        return UnsafeBufferPointer(start: output, count: count)
+    }
+
+    /// `PushRequest.parseFloat` on the decoded bytes: plain decimals of at most 15 digits exactly (a value below
+    /// 2^53 divided by a power of ten that a double holds exactly is correctly rounded, as `Double(String)` is), the
+    /// rest through `Double(String)`.
+    static func parseFloat(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard !bytes.isEmpty else { return nil }
+        for byte in bytes where byte <= 0x20 || byte >= 0x7F { return nil }
+        var index = 0
+        let negative = bytes[0] == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var mantissa = 0
+        var digits = 0
+        var fractionDigits = 0
+        var seenPoint = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                // Past 15 digits the value goes the general way: the mantissa need not grow (nor overflow).
+                if digits < 15 { mantissa = mantissa * 10 + Int(byte - UInt8(ascii: "0")) }
+                digits += 1
+                if seenPoint { fractionDigits += 1 }
+            } else if byte == UInt8(ascii: "."), !seenPoint, digits > 0 {
+                seenPoint = true
+            } else {
+                break
+            }
+            index += 1
+        }
+        if index == bytes.count, digits > 0, digits <= 15, !seenPoint || fractionDigits > 0 {
+            let magnitude = Double(mantissa) / powersOfTen[fractionDigits]
+            return negative ? -magnitude : magnitude
+        }
+        return Double(String(decoding: bytes, as: UTF8.self))
+    }
+
+    private static let powersOfTen: [Double] = [
+        1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ]
+
+    /// Whether `labels` is valid UTF-8 whose commas have ASCII on both sides (or an end): then splitting its bytes at
+    /// commas splits the text at its comma `Character`s, as `PushRequest` does. A comma can join a `Character` only
+    /// with a prepended mark before it or an extending one after it, and none of those is ASCII.
+    static func splitsAsText(_ labels: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < labels.count {
+            let byte = labels[index]
+            if byte < 0x80 {
+                if byte == UInt8(ascii: ",") {
+                    if index > 0, labels[index - 1] >= 0x80 { return false }
+                    if index + 1 < labels.count, labels[index + 1] >= 0x80 { return false }
+                }
+                index += 1
+                continue
+            }
+            let length = sequenceLength(labels, at: index)
+            guard length > 0 else { return false }
+            index += length
+        }
+        return true
+    }
+
+    /// The length of the well-formed UTF-8 sequence at `index` (RFC 3629's table), or 0 when there is none.
+    private static func sequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let lead = bytes[index]
+        let length: Int
+        var second: ClosedRange<UInt8> = 0x80...0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0:
+            length = 3
+            second = 0xA0...0xBF
+        case 0xED:
+            length = 3
+            second = 0x80...0x9F
+        case 0xE1...0xEF: length = 3
+        case 0xF0:
+            length = 4
+            second = 0x90...0xBF
+        case 0xF4:
+            length = 4
+            second = 0x80...0x8F
+        case 0xF1...0xF3: length = 4
+        default: return 0
+        }
+        guard index + length <= bytes.count, second.contains(bytes[index + 1]) else { return 0 }
+        for offset in 2..<length where !(0x80...0xBF).contains(bytes[index + offset]) { return 0 }
+        return length
+    }
+
+    /// Whether `HeaderElement(contentType).value` is `application/x-www-form-urlencoded`, decided on the bytes for a
+    /// value in printable ASCII that does not start with `;`; false (the general way decides) for any other.
+    static func isURLEncoded(_ contentType: String) -> Bool {
+        let decided = contentType.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard let first = bytes.first, first != UInt8(ascii: ";") else { return false }
+            var end = 0
+            for byte in bytes {
+                guard byte == 0x09 || (byte >= 0x20 && byte < 0x7F) else { return false }
+            }
+            while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
+            var start = 0
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            return equals(
+                UnsafeBufferPointer(rebasing: bytes[start..<end]),
+                "application/x-www-form-urlencoded",
+                ignoringASCIICase: true
+            )
+        }
+        return decided == true
+    }
+
+    /// Whether `bytes` are `text`'s (lowercase) ASCII, with ASCII capitals taken as small letters if asked.
+    private static func equals(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ text: StaticString,
+        ignoringASCIICase: Bool = false
+    ) -> Bool {
+        guard bytes.count == text.utf8CodeUnitCount else { return false }
+        let wanted = text.utf8Start
+        for index in 0..<bytes.count {
+            var byte = bytes[index]
+            if ignoringASCIICase, byte >= 0x41, byte <= 0x5A { byte |= 0x20 }
+            guard byte == wanted[index] else { return false }
+        }
+        return true
     }
 }

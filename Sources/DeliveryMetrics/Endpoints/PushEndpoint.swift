@@ -30,23 +30,44 @@ struct PushEndpoint: Endpoint {
 
     func handle(_ request: Request, _ context: Context) -> Answer {
         let family = context.family
+        let operation = context.operation
+        // The form read from its bytes (`PushForm`); what that leaves, and every refusal of the form, goes the general
+        // way below.
+        let read = PushForm.withFields(
+            of: request,
+            needsValue: operation.needsValue,
+            labelCount: family.definition.labels.count
+        ) { fields in
+            answer(request, context, value: fields.value, labelValues: fields.labelValues())
+        }
+        if let read { return read }
         do throws(MetricError) {
             let push = try PushRequest(
-                request,
-                operation: context.operation,
+                decoding: request,
+                operation: operation,
                 labelCount: family.definition.labels.count
             )
+            return answer(request, context, value: push.value, labelValues: push.labelValues)
+        } catch {
+            // A refused push changed nothing, so there is nothing to wait for.
+            return .now(gate.refusals.refuse(error, request.head))
+        }
+    }
+
+    private func answer(_ request: Request, _ context: Context, value: Double, labelValues: [String]) -> Answer {
+        let family = context.family
+        do throws(MetricError) {
             let result = try family.apply(
                 context.operation,
-                labelValues: push.labelValues,
-                value: push.value,
+                labelValues: labelValues,
+                value: value,
                 now: WallClock.now()
             )
-            let series = SeriesName.text(family.definition, push.labelValues)
+            let series = SeriesName.text(family.definition, labelValues)
             if let result {
                 return .afterCommit(.text(200, "\(series) \(GoFloat.format(result))\n"))
             }
-            return .afterCommit(.text(200, "observed \(GoFloat.format(push.value)) in \(series)\n"))
+            return .afterCommit(.text(200, "observed \(GoFloat.format(value)) in \(series)\n"))
         } catch {
             // A refused push changed nothing, so there is nothing to wait for.
             return .now(gate.refusals.refuse(error, request.head))
