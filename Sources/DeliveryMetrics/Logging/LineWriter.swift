@@ -163,11 +163,3 @@ struct LineWriter {
         return index == bytes.count
     }
 }
-
-/// The UTF-8 bytes of `text` in place (native and small strings: every string on Linux), or of a native copy.
-@inline(__always)
-func withBytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-    if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
-    var copy = text
-    return copy.withUTF8(body)
-}

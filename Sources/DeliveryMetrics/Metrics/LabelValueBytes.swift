@@ -29,10 +29,16 @@ extension String {
         }
     }
 
-    /// The UTF-8 bytes in place (native and small strings, which is every string on Linux), or a copy made so.
     private func withUTF8Bytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
-        var copy = self
-        return copy.withUTF8(body)
+        withBytes(of: self, body)
     }
+}
+
+/// The UTF-8 bytes of `text` in place (native and small strings, which is every string on Linux), or of a copy made
+/// so: how the service reads a String as bytes without allocating.
+@inline(__always)
+func withBytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+    var copy = text
+    return copy.withUTF8(body)
 }

@@ -38,6 +38,13 @@ struct Series {
         }
     }
 
+    /// `apply`, then the write time: one write, in place; returns the value after it (unused by histograms).
+    mutating func write(_ operation: Operation, _ operand: Double, bounds: [Double], now: Double) -> Double {
+        apply(operation, operand, bounds: bounds)
+        lastWrite = now
+        return value
+    }
+
     mutating func observe(_ observation: Double, bounds: [Double]) {
         // Bounds are few (tens); a linear scan beats a binary search at that size.
         var index = 0
