@@ -9,6 +9,8 @@ struct PushEndpoint: Endpoint {
     }
 
     let gate: APIGate
+    /// Where answers are written, reused from push to push while the last answer's bytes have been let go.
+    let answers = AnswerBuffer()
 
     func screen(_ head: RequestHead, parameters: [String: String]) -> Screening<Context> {
         do throws(MetricError) {
@@ -37,7 +39,7 @@ struct PushEndpoint: Endpoint {
             of: request,
             needsValue: operation.needsValue,
             labelCount: family.definition.labels.count
-        ) { fields in
+        ) { [answers] fields in
             Result { () throws(MetricError) -> Answer in
                 let applied = try family.write(
                     operation,
@@ -46,7 +48,7 @@ struct PushEndpoint: Endpoint {
                     value: fields.value,
                     now: WallClock.now()
                 )
-                return Self.answer(context, value: fields.value, applied)
+                return Self.answer(value: fields.value, applied, into: answers)
             }
         }
         do throws(MetricError) {
@@ -62,19 +64,56 @@ struct PushEndpoint: Endpoint {
                 value: push.value,
                 now: WallClock.now()
             )
-            return Self.answer(context, value: push.value, applied)
+            return Self.answer(value: push.value, applied, into: answers)
         } catch {
             // A refused push changed nothing, so there is nothing to wait for.
             return .now(gate.refusals.refuse(error, request.head))
         }
     }
 
-    /// The acknowledgement of an accepted write: the series' new value, or what a histogram observed.
-    private static func answer(_ context: Context, value: Double, _ applied: MetricFamily.Applied) -> Answer {
-        let series = SeriesName.text(context.family.definition, applied.key.values)
-        if let result = applied.result {
-            return .afterCommit(.text(200, "\(series) \(GoFloat.format(result))\n"))
+    /// The acknowledgement of an accepted write: the series and its new value (`name 3`), or what a histogram
+    /// observed (`observed 14400 in name`), as bytes from the series' kept name and a Go float.
+    private static func answer(value: Double, _ applied: MetricFamily.Applied, into answers: AnswerBuffer) -> Answer {
+        let body = answers.write { bytes in
+            if let result = applied.result {
+                bytes.append(contentsOf: applied.name)
+                bytes.append(UInt8(ascii: " "))
+                appendGoFloat(result, to: &bytes)
+            } else {
+                appendASCII("observed ", to: &bytes)
+                appendGoFloat(value, to: &bytes)
+                appendASCII(" in ", to: &bytes)
+                bytes.append(contentsOf: applied.name)
+            }
+            bytes.append(UInt8(ascii: "\n"))
         }
-        return .afterCommit(.text(200, "observed \(GoFloat.format(value)) in \(series)\n"))
+        return .afterCommit(Response(status: 200, headers: plainText, body: body))
+    }
+
+    /// The headers `Response.text` gives, made once.
+    private static let plainText: HTTPHeaders = ["Content-Type": "text/plain; charset=utf-8"]
+
+    private static func appendGoFloat(_ value: Double, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: GoFloat.maxBytes) { buffer in
+            let count = GoFloat.write(value, to: buffer.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    private static func appendASCII(_ text: StaticString, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+}
+
+/// A byte buffer answers are written into and handed out from: when the last answer it gave has been sent and let go,
+/// the next is written into the same memory, so an answer costs no allocation; while one is still held, the next
+/// gets a buffer of its own (copy on write), as any array would.
+final class AnswerBuffer {
+    private var bytes: [UInt8] = []
+
+    func write(_ fill: (inout [UInt8]) -> Void) -> [UInt8] {
+        bytes.removeAll(keepingCapacity: true)
+        fill(&bytes)
+        return bytes
     }
 }

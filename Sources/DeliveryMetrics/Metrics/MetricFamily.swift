@@ -48,6 +48,8 @@ import Loop
         let result: Double?
         /// The stored key of the series written.
         let key: SeriesKey
+        /// `SeriesName.text(definition, key.values)` as UTF-8, kept with the series after its first push.
+        let name: [UInt8]
     }
 
     /// `apply`, telling which series it wrote.
@@ -60,7 +62,7 @@ import Loop
         -> Applied
     {
         let (result, index) = try apply(operation, key: SeriesKey(labelValues), value: value, now: now)
-        return Applied(result: result, key: series.keys[index])
+        return applied(result, at: index)
     }
 
     /// `write` for a push, its `labelCount` label values the comma-separated bytes `labels` (valid UTF-8; no value
@@ -78,7 +80,18 @@ import Loop
             value: value,
             now: now
         )
-        return Applied(result: result, key: series.keys[index])
+        return applied(result, at: index)
+    }
+
+    /// What `write` reports of the series at `index`, its name made once and then kept with it.
+    private func applied(_ result: Double?, at index: [SeriesKey: Series].Index) -> Applied {
+        let key = series.keys[index]
+        var name = series.values[index].renderedName
+        if name.isEmpty {
+            name = Array(SeriesName.text(definition, key.values).utf8)
+            series.values[index].renderedName = name
+        }
+        return Applied(result: result, key: key, name: name)
     }
 
     /// Applies one write to the series `key` names (a stored key or a probe). Returns the series' new value (counter

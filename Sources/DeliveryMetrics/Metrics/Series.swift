@@ -8,6 +8,9 @@ struct Series {
     var count: UInt64 = 0
     /// Wall-clock seconds of the last write, for expiry (wall clock so that it can survive a restart).
     var lastWrite: Double
+    /// `SeriesName.text` of the series as UTF-8, made by the first push that names it in its answer; empty until
+    /// then (a name is never empty). It follows from the key, which a series keeps for its life.
+    var renderedName: [UInt8] = []
 
     init(bucketCount: Int, now: Double) {
         bucketCounts = bucketCount > 0 ? [UInt64](repeating: 0, count: bucketCount + 1) : []
