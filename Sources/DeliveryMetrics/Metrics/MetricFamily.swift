@@ -65,6 +65,13 @@ import Loop
         return applied(result, at: index)
     }
 
+    /// `apply` to the series a key made before names (kept by a caller that writes it again and again, as the
+    /// request counts do): no key to make, and a look-up that hashes one integer.
+    @discardableResult
+    func apply(_ operation: Operation, key: SeriesKey, value: Double = 1, now: Double) throws(MetricError) -> Double? {
+        try apply(operation, key: key, value: value, now: now).result
+    }
+
     /// `write` for a push, its `labelCount` label values the comma-separated bytes `labels` (valid UTF-8; no value
     /// holds a comma): an existing series is found by the bytes alone, without a String.
     func write(
