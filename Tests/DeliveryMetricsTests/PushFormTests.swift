@@ -18,7 +18,10 @@ struct PushFormTests {
         "application/x-www-form-urlencoded", "Application/X-WWW-Form-Urlencoded; charset=utf-8",
         "application/x-www-form-urlencoded ;x", "application/x-www-form-urlencoded;",
         ";application/x-www-form-urlencoded",
-        "application/x-www-form-urlencodedx", "text/plain", "multipart/form-data; boundary=b", "", nil,
+        "application/x-www-form-urlencodedx", "application/x-www-form-urlencoded \u{301};x",
+        "application/x-www-form-urlencoded;\u{301}", "application/x-www-form-urlencoded\t;charset=x",
+        "application/x-www-form-urlencoded;\u{E9}", "application/x-www-form-urlencoded\u{301}", "text/plain",
+        "multipart/form-data; boundary=b", "", nil,
     ]
 
     private static func form<Generator: RandomNumberGenerator>(_ generator: inout Generator) -> String {

@@ -134,61 +134,105 @@ enum PushForm {
     }
 
     private static func read<Result>(
-        value rawValue: UnsafeBufferPointer<UInt8>?,
-        labels rawLabels: UnsafeBufferPointer<UInt8>?,
+        value rawValue: Found.Field?,
+        labels rawLabels: Found.Field?,
         needsValue: Bool,
         labelCount: Int,
         _ body: (Fields) -> Result
     ) -> Result? {
         var value = 1.0
         if needsValue {
-            guard let rawValue, rawValue.count <= maxValueBytes else { return nil }
-            let parsed = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxValueBytes) { buffer in
-                parseFloat(decoded(rawValue, into: buffer.baseAddress!))
-            }
+            guard let rawValue, rawValue.bytes.count <= maxValueBytes else { return nil }
+            let parsed =
+                rawValue.isEncoded
+                ? withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxValueBytes) { buffer in
+                    parseFloat(decoded(rawValue.bytes, into: buffer.baseAddress!))
+                } : parseFloat(rawValue.bytes)
             guard let parsed else { return nil }
             value = parsed
         }
-        let raw = rawLabels ?? UnsafeBufferPointer(start: nil, count: 0)
+        let raw = rawLabels ?? Found.Field(bytes: UnsafeBufferPointer(start: nil, count: 0))
         func call(_ labels: UnsafeBufferPointer<UInt8>) -> Result? {
-            guard splitsAsText(labels) else { return nil }
-            let count = labelCount == 0 && labels.isEmpty ? 0 : labels.count { $0 == UInt8(ascii: ",") } + 1
+            // Beyond ASCII, UTF-8 to check and commas' neighbours to look at; ASCII splits as its text does.
+            if raw.holdsNonASCII { guard splitsAsText(labels) else { return nil } }
+            var count = 0
+            if labelCount > 0 || !labels.isEmpty {
+                count = 1
+                for byte in labels where byte == UInt8(ascii: ",") { count += 1 }
+            }
             return body(Fields(value: value, labels: labels, labelCount: count))
         }
-        guard raw.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return call(raw) }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count) { buffer in
-            call(decoded(raw, into: buffer.baseAddress!))
+        guard raw.isEncoded else { return call(raw.bytes) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.bytes.count) { buffer in
+            call(decoded(raw.bytes, into: buffer.baseAddress!))
         }
     }
 
     /// The first `value` and `labels` of one source (the query or the body), still percent-encoded.
     private struct Found {
-        var value: UnsafeBufferPointer<UInt8>?
-        var labels: UnsafeBufferPointer<UInt8>?
+        /// A field's value as sent.
+        struct Field {
+            let bytes: UnsafeBufferPointer<UInt8>
+            /// It holds `%` or `+`: its decoded bytes differ.
+            var isEncoded = false
+            /// It holds a byte beyond ASCII, or an escape of one.
+            var holdsNonASCII = false
+        }
+
+        var value: Field?
+        var labels: Field?
 
         /// Reads `a=1&b=2` as `PercentDecoding.formFields` does (empty parts skipped, a part without `=` an empty
-        /// value); false when an escape is broken, which that refuses.
+        /// value), in one pass; false when an escape is broken, which that refuses.
         mutating func scan(_ form: UnsafeBufferPointer<UInt8>) -> Bool {
             var start = 0
             while start < form.count {
-                var end = start
+                var index = start
                 var equals = -1
-                while end < form.count, form[end] != UInt8(ascii: "&") {
-                    if form[end] == UInt8(ascii: "="), equals < 0 { equals = end }
-                    end += 1
+                // Of the name until `=`, then of the value.
+                var encoded = false
+                var nonASCII = false
+                var nameEncoded = false
+                while index < form.count {
+                    let byte = form[index]
+                    if byte == UInt8(ascii: "&") { break }
+                    switch byte {
+                    case UInt8(ascii: "="):
+                        if equals < 0 {
+                            equals = index
+                            nameEncoded = encoded
+                            encoded = false
+                            nonASCII = false
+                        }
+                    case UInt8(ascii: "%"):
+                        // Two hexadecimal digits, which are never `&` or `=`.
+                        guard index + 2 < form.count, let high = PercentDecoding.hexValue(form[index + 1]),
+                            PercentDecoding.hexValue(form[index + 2]) != nil
+                        else { return false }
+                        encoded = true
+                        if high >= 8 { nonASCII = true }
+                        index += 2
+                    case UInt8(ascii: "+"): encoded = true
+                    case 0x80...: nonASCII = true
+                    default: break
+                    }
+                    index += 1
                 }
-                if end > start {
-                    let nameEnd = equals < 0 ? end : equals
+                if index > start {
+                    let nameEnd = equals < 0 ? index : equals
                     let name = UnsafeBufferPointer(rebasing: form[start..<nameEnd])
-                    let value = UnsafeBufferPointer(rebasing: form[(equals < 0 ? end : equals + 1)..<end])
-                    guard PushForm.escapesAreWhole(name), PushForm.escapesAreWhole(value) else { return false }
-                    switch PushForm.fieldName(name) {
-                    case .value: if self.value == nil { self.value = value }
-                    case .labels: if labels == nil { labels = value }
+                    let field = Field(
+                        bytes: UnsafeBufferPointer(rebasing: form[(equals < 0 ? index : equals + 1)..<index]),
+                        isEncoded: equals < 0 ? false : encoded,
+                        holdsNonASCII: equals < 0 ? false : nonASCII
+                    )
+                    switch PushForm.fieldName(name, isEncoded: equals < 0 ? encoded : nameEncoded) {
+                    case .value: if value == nil { value = field }
+                    case .labels: if labels == nil { labels = field }
                     case nil: break
                     }
                 }
-                start = end + 1
+                start = index + 1
             }
             return true
         }
@@ -201,30 +245,18 @@ enum PushForm {
 
     /// `value` or `labels` when `name` decodes to exactly those bytes (which no other spelling equals as a String:
     /// neither holds a letter with a canonical equivalent).
-    private static func fieldName(_ name: UnsafeBufferPointer<UInt8>) -> Name? {
+    private static func fieldName(_ name: UnsafeBufferPointer<UInt8>, isEncoded: Bool) -> Name? {
+        guard isEncoded else { return decodedFieldName(name) }
         guard name.count >= 5, name.count <= 18 else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 18) { buffer in
-            let decoded = decoded(name, into: buffer.baseAddress!)
-            if equals(decoded, "value") { return .value }
-            if equals(decoded, "labels") { return .labels }
-            return nil
+            decodedFieldName(decoded(name, into: buffer.baseAddress!))
         }
     }
 
-    /// Every `%` followed by two hexadecimal digits.
-    private static func escapesAreWhole(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "%") {
-                guard index + 2 < bytes.count, PercentDecoding.hexValue(bytes[index + 1]) != nil,
-                    PercentDecoding.hexValue(bytes[index + 2]) != nil
-                else { return false }
-                index += 3
-            } else {
-                index += 1
-            }
-        }
-        return true
+    private static func decodedFieldName(_ name: UnsafeBufferPointer<UInt8>) -> Name? {
+        if equals(name, "value") { return .value }
+        if equals(name, "labels") { return .labels }
+        return nil
     }
 
     /// `bytes` percent-decoded with `+` as a space, at `output` (room for `bytes.count`); escapes must be whole.
@@ -340,24 +372,21 @@ enum PushForm {
         return length
     }
 
-    /// Whether `HeaderElement(contentType).value` is `application/x-www-form-urlencoded`, decided on the bytes for a
-    /// value in printable ASCII that does not start with `;`; false (the general way decides) for any other.
+    /// Whether `HeaderElement(contentType).value` is `application/x-www-form-urlencoded`, decided on the bytes when
+    /// the value starts so and then ends or goes on, after spaces or tabs, with `;` and ASCII; false (the general way
+    /// decides) for any other. After the media type only `;` splits (into pieces trimmed of white space), and a `;`
+    /// with ASCII after it is a `Character` of its own.
     static func isURLEncoded(_ contentType: String) -> Bool {
         let decided = contentType.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            guard let first = bytes.first, first != UInt8(ascii: ";") else { return false }
-            var end = 0
-            for byte in bytes {
-                guard byte == 0x09 || (byte >= 0x20 && byte < 0x7F) else { return false }
-            }
-            while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
-            var start = 0
-            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-            return equals(
-                UnsafeBufferPointer(rebasing: bytes[start..<end]),
-                "application/x-www-form-urlencoded",
-                ignoringASCIICase: true
-            )
+            let mediaType: StaticString = "application/x-www-form-urlencoded"
+            let length = mediaType.utf8CodeUnitCount
+            guard bytes.count >= length,
+                equals(UnsafeBufferPointer(rebasing: bytes[..<length]), mediaType, ignoringASCIICase: true)
+            else { return false }
+            var index = length
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+            guard index < bytes.count else { return true }
+            return bytes[index] == UInt8(ascii: ";") && (index + 1 == bytes.count || bytes[index + 1] < 0x80)
         }
         return decided == true
     }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Every metric family the service exposes, sorted by name.
 ///
 /// The single source of truth: the push API, the webhooks, the scraper and persistence replay all write through
@@ -80,7 +82,8 @@ private struct NameTable {
             let position = slots[slot]
             guard position >= 0 else { return nil }
             let found = names[position].withUnsafeBufferPointer { candidate in
-                candidate.count == name.count && candidate.elementsEqual(name)
+                candidate.count == name.count
+                    && (name.isEmpty || memcmp(candidate.baseAddress!, name.baseAddress!, name.count) == 0)
             }
             if found { return position }
             slot = (slot + 1) & mask

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The label values of one series, in declaration order, equal and hashed by their bytes: two spellings of `café`
 /// that `String` holds equal are two series, as Prometheus keeps them, and each is exposed as its bytes arrived.
 ///
@@ -99,7 +101,8 @@ struct SeriesKey: Hashable, @unchecked Sendable {
                 let end = position + bytes.count
                 guard end <= probe.count, end == probe.count || probe[end] == UInt8(ascii: ",") else { return false }
                 guard index == values.count - 1 ? end == probe.count : end < probe.count else { return false }
-                for offset in 0..<bytes.count where bytes[offset] != probe[position + offset] { return false }
+                guard bytes.isEmpty || memcmp(bytes.baseAddress!, probe.baseAddress! + position, bytes.count) == 0
+                else { return false }
                 position = end + 1
                 return true
             }
