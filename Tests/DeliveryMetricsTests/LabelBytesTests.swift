@@ -273,3 +273,43 @@ struct OperationNameTests {
         #expect(registry.family(named: "") == nil)
     }
 }
+
+/// `ByteScan`'s eight-bytes-at-a-time tests find what a byte-by-byte search finds, wherever the byte sits.
+@Suite("Byte scans a word at a time")
+struct ByteScanTests {
+    @Test func findsTheFirstByteAByteByByteSearchFinds() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [
+            0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x25, 0x26, 0x2B, 0x3D, 0x3F, 0x5C, 0x61, 0x7E, 0x7F, 0x80, 0xC3, 0xFF,
+        ]
+        let tests: [(word: (UInt64) -> UInt64, byte: (UInt8) -> Bool)] = [
+            (
+                { ByteScan.below($0, 0x20) | ByteScan.equal($0, 0x22) | ByteScan.equal($0, 0x5C) },
+                { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+            ),
+            ({ ByteScan.below($0, 0x21) | ByteScan.equal($0, 0x3D) }, { $0 <= 0x20 || $0 == 0x3D }),
+            (
+                { ByteScan.below($0, 0x20) | ByteScan.nonASCII($0) | ByteScan.equal($0, 0x7F) },
+                { $0 < 0x20 || $0 > 0x7E }
+            ),
+            (
+                { ByteScan.equal($0, 0x26) | ByteScan.equal($0, 0x25) | ByteScan.nonASCII($0) },
+                { $0 == 0x26 || $0 == 0x25 || $0 >= 0x80 }
+            ),
+            ({ ByteScan.equal($0, 0x00) }, { $0 == 0 }),
+        ]
+        for _ in 0..<5_000 {
+            let count = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<count).map { _ in
+                Bool.random(using: &generator) ? 0x61 : alphabet.randomElement(using: &generator)!
+            }
+            let start = Int.random(in: 0...count, using: &generator)
+            bytes.withUnsafeBufferPointer { buffer in
+                for test in tests {
+                    let expected = bytes[start...].firstIndex(where: test.byte)
+                    #expect(ByteScan.firstIndex(in: buffer, from: start, word: test.word, byte: test.byte) == expected)
+                }
+            }
+        }
+    }
+}

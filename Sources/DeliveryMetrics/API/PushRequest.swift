@@ -193,7 +193,12 @@ enum PushForm {
                 var encoded = false
                 var nonASCII = false
                 var nameEncoded = false
-                while index < form.count {
+                while true {
+                    guard let next = PushForm.nextNotable(form, from: index) else {
+                        index = form.count
+                        break
+                    }
+                    index = next
                     let byte = form[index]
                     if byte == UInt8(ascii: "&") { break }
                     switch byte {
@@ -213,8 +218,7 @@ enum PushForm {
                         if high >= 8 { nonASCII = true }
                         index += 2
                     case UInt8(ascii: "+"): encoded = true
-                    case 0x80...: nonASCII = true
-                    default: break
+                    default: nonASCII = true
                     }
                     index += 1
                 }
@@ -236,6 +240,23 @@ enum PushForm {
             }
             return true
         }
+    }
+
+    /// The first byte from `start` on that `scan` stops at: `&`, `=`, `%`, `+` or one beyond ASCII.
+    private static func nextNotable(_ form: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        ByteScan.firstIndex(
+            in: form,
+            from: start,
+            word: {
+                ByteScan.equal($0, UInt8(ascii: "&")) | ByteScan.equal($0, UInt8(ascii: "="))
+                    | ByteScan.equal($0, UInt8(ascii: "%")) | ByteScan.equal($0, UInt8(ascii: "+"))
+                    | ByteScan.nonASCII($0)
+            },
+            byte: {
+                $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+")
+                    || $0 >= 0x80
+            }
+        )
     }
 
     private enum Name {

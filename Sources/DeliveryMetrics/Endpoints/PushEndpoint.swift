@@ -107,9 +107,10 @@ struct PushEndpoint: Endpoint {
 
 /// A byte buffer answers are written into and handed out from: when the last answer it gave has been sent and let go,
 /// the next is written into the same memory, so an answer costs no allocation; while one is still held, the next
-/// gets a buffer of its own (copy on write), as any array would.
+/// gets a buffer of its own (copy on write), as any array would. Loop-confined, its one access at a time is left
+/// unchecked (`@exclusivity(unchecked)`).
 final class AnswerBuffer {
-    private var bytes: [UInt8] = []
+    @exclusivity(unchecked) private var bytes: [UInt8] = []
 
     func write(_ fill: (inout [UInt8]) -> Void) -> [UInt8] {
         bytes.removeAll(keepingCapacity: true)

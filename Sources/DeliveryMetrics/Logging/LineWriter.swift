@@ -77,11 +77,10 @@ struct LineWriter {
     mutating func putJSONString(_ bytes: UnsafeBufferPointer<UInt8>) {
         put(UInt8(ascii: "\""))
         var run = 0
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+        while let index = Self.firstEscaped(bytes, from: run) {
             put(UnsafeBufferPointer(rebasing: bytes[run..<index]))
             run = index + 1
+            let byte = bytes[index]
             put(UInt8(ascii: "\\"))
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
@@ -98,19 +97,38 @@ struct LineWriter {
         put(UInt8(ascii: "\""))
     }
 
+    /// The first byte from `start` on that a JSON string escapes: a control character, `"` or `\\`.
+    private static func firstEscaped(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        ByteScan.firstIndex(
+            in: bytes,
+            from: start,
+            word: {
+                ByteScan.below($0, 0x20) | ByteScan.equal($0, UInt8(ascii: "\""))
+                    | ByteScan.equal($0, UInt8(ascii: "\\"))
+            },
+            byte: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        )
+    }
+
     private static let lowerHex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// `LogFormatter.logfmtValue(text)`: bare, or a JSON string when it is empty or holds a space, a control
     /// character, a quote, `=` or a backslash.
     mutating func putLogfmtValue(_ text: String) {
         withBytes(of: text) { bytes in
-            var needsQuotes = bytes.isEmpty
-            for byte in bytes
-            where byte <= 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "\\")
-            {
-                needsQuotes = true
-                break
-            }
+            let needsQuotes =
+                bytes.isEmpty
+                || ByteScan.firstIndex(
+                    in: bytes,
+                    word: {
+                        ByteScan.below($0, 0x21) | ByteScan.equal($0, UInt8(ascii: "\""))
+                            | ByteScan.equal($0, UInt8(ascii: "="))
+                            | ByteScan.equal($0, UInt8(ascii: "\\"))
+                    },
+                    byte: {
+                        $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\\")
+                    }
+                ) != nil
             if needsQuotes { putJSONString(bytes) } else { put(bytes) }
         }
     }

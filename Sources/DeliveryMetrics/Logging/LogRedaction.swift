@@ -61,8 +61,11 @@ enum LogRedaction {
     /// Bytes that `EchoedInput` repeats as they are, and in which a `Character` is one byte.
     @inline(__always)
     private static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for byte in bytes where byte < 0x20 || byte > 0x7E { return false }
-        return true
+        ByteScan.firstIndex(
+            in: bytes,
+            word: { ByteScan.below($0, 0x20) | ByteScan.nonASCII($0) | ByteScan.equal($0, 0x7F) },
+            byte: { $0 < 0x20 || $0 > 0x7E }
+        ) == nil
     }
 
     /// Whether `redacted` would return the target unchanged: printable ASCII (so that `redacted`'s characters are
@@ -71,7 +74,12 @@ enum LogRedaction {
     /// whose Unicode lowercasing may differ from ASCII's.
     private static func readsTheSameRedacted(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count <= targetLimit, isPrintableASCII(bytes) else { return false }
-        guard var start = bytes.firstIndex(of: UInt8(ascii: "?")).map({ $0 + 1 }) else { return true }
+        let question = ByteScan.firstIndex(
+            in: bytes,
+            word: { ByteScan.equal($0, UInt8(ascii: "?")) },
+            byte: { $0 == UInt8(ascii: "?") }
+        )
+        guard var start = question.map({ $0 + 1 }) else { return true }
         while start <= bytes.count {
             var end = start
             while end < bytes.count, bytes[end] != UInt8(ascii: "&"), bytes[end] != UInt8(ascii: ";") { end += 1 }

@@ -7,15 +7,16 @@ import Glibc
 /// without a lock, as swift-log requires of handlers.
 ///
 /// The buffer is raw memory of its own, so that a line can be written straight into it (`appendLine`, the access
-/// log's way) as well as copied from a String (`append`, swift-log's).
+/// log's way) as well as copied from a String (`append`, swift-log's). Being loop-confined, with no access that
+/// overlaps another, its state is `@exclusivity(unchecked)`: no runtime check on each of the accesses a line makes.
 @_spi(Benchmarking) public final class LogSink: @unchecked Sendable {
-    private var storage: UnsafeMutablePointer<UInt8>
-    private var allocated: Int
-    private var count = 0
+    @exclusivity(unchecked) private var storage: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var allocated: Int
+    @exclusivity(unchecked) private var count = 0
     private let capacity: Int
     private let descriptor: Int32
     /// Lines dropped because the buffer was full (stderr slower than the logging).
-    private(set) var droppedLines = 0
+    @exclusivity(unchecked) private(set) var droppedLines = 0
 
     private static let initialBytes = 64 * 1024
     /// A buffer grown past this is given back after a flush.

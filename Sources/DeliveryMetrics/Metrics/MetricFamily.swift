@@ -4,18 +4,20 @@ import Loop
 /// declaration order (`SeriesKey`).
 ///
 /// Owned by the loop thread like everything else; every write goes through `apply`, so validation, the series
-/// bound and expiry bookkeeping happen in one place.
+/// bound and expiry bookkeeping happen in one place. Its mutable state is `@exclusivity(unchecked)`: confined to
+/// that thread, and no access to it overlaps another (no closure it calls reaches back into the family), so the
+/// runtime's check on every access, several per push, is left out.
 @_spi(Benchmarking) public final class MetricFamily {
     @_spi(Benchmarking) public let definition: MetricDefinition
     /// `definition.apiName`, computed once: every recorded change names its family by it.
     let apiName: String
     let maxSeries: Int
     private let checkers: [LabelChecker]
-    private(set) var series: [SeriesKey: Series] = [:]
+    @exclusivity(unchecked) private(set) var series: [SeriesKey: Series] = [:]
     /// Bumped on every change, so a render cache knows when it is stale.
-    private(set) var generation: UInt64 = 0
+    @exclusivity(unchecked) private(set) var generation: UInt64 = 0
     /// Wall-clock time of the last accepted write or reset since boot (nil before any), for staleness alerts.
-    private(set) var lastWrite: Double?
+    @exclusivity(unchecked) private(set) var lastWrite: Double?
     /// Set when persistence is on and the family is persisted: told every accepted write, after it is applied.
     var observer: WriteObserver?
 
@@ -93,11 +95,9 @@ import Loop
     /// What `write` reports of the series at `index`, its name made once and then kept with it.
     private func applied(_ result: Double?, at index: [SeriesKey: Series].Index) -> Applied {
         let key = series.keys[index]
-        var name = series.values[index].renderedName
-        if name.isEmpty {
-            name = Array(SeriesName.text(definition, key.values).utf8)
-            series.values[index].renderedName = name
-        }
+        let definition = definition
+        // In place, through the series' own storage: reading `series.values[index]` would copy the series out.
+        let name = series.values[index].name { Array(SeriesName.text(definition, key.values).utf8) }
         return Applied(result: result, key: key, name: name)
     }
 
@@ -126,19 +126,24 @@ import Loop
         }
         try validateCount(key.valueCount)
         let index: [SeriesKey: Series].Index
+        let written: Double
         if let found = series.index(forKey: key) {
             // A new series starts at 0, where a finite operand always gives a finite result; only an existing one can
-            // overflow, and then nothing is created, counted or journaled.
-            let outcome = series.values[found].outcome(of: operation, value)
-            guard outcome.isFinite else { throw notFinite(operation, value, series.keys[found], outcome) }
+            // overflow, and then nothing is created, counted or journaled (`write` changes nothing and says nil).
+            guard let value = series.values[found].write(operation, value, bounds: definition.buckets, now: now)
+            else {
+                let outcome = series.values[found].outcome(of: operation, value)
+                throw notFinite(operation, value, series.keys[found], outcome)
+            }
             index = found
+            written = value
         } else {
             let stored = key.stored()
             try create(stored, now: now)
             index = series.index(forKey: stored)!
+            written = series.values[index].write(operation, value, bounds: definition.buckets, now: now) ?? 0
         }
         generation &+= 1
-        let written = series.values[index].write(operation, value, bounds: definition.buckets, now: now)
         lastWrite = now
         if let observer {
             observer.record(

@@ -41,11 +41,19 @@ struct Series {
         }
     }
 
-    /// `apply`, then the write time: one write, in place; returns the value after it (unused by histograms).
-    mutating func write(_ operation: Operation, _ operand: Double, bounds: [Double], now: Double) -> Double {
+    /// One write in place, when its `outcome` is finite: `apply`, then the write time; returns the value after it
+    /// (unused by histograms). Nil, and nothing changed, when the outcome would not be finite.
+    mutating func write(_ operation: Operation, _ operand: Double, bounds: [Double], now: Double) -> Double? {
+        guard outcome(of: operation, operand).isFinite else { return nil }
         apply(operation, operand, bounds: bounds)
         lastWrite = now
         return value
+    }
+
+    /// `renderedName`, made by `make` the first time.
+    mutating func name(_ make: () -> [UInt8]) -> [UInt8] {
+        if renderedName.isEmpty { renderedName = make() }
+        return renderedName
     }
 
     mutating func observe(_ observation: Double, bounds: [Double]) {

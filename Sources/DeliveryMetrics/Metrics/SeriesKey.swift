@@ -3,8 +3,9 @@ import Glibc
 /// The label values of one series, in declaration order, equal and hashed by their bytes: two spellings of `café`
 /// that `String` holds equal are two series, as Prometheus keeps them, and each is exposed as its bytes arrived.
 ///
-/// The hash is of the values' bytes (each ended by 0xFF, which UTF-8 never holds), made once with the process's
-/// seeded `Hasher` when the key is made, so a dictionary rehashes a stored key for the price of one integer. A
+/// The hash is of the count of values and their bytes joined by commas, made once with the process's seeded `Hasher`
+/// when the key is made, so a dictionary rehashes a stored key for the price of one integer (`_rawHashValue`). (Values
+/// that hold commas may join alike; they only share a hash, `==` tells them apart.) A
 /// `probe` is a key over a push's comma-separated label bytes, hashed and compared alike without a String: it finds
 /// a series without allocating, and is never stored.
 struct SeriesKey: Hashable, @unchecked Sendable {
@@ -21,9 +22,10 @@ struct SeriesKey: Hashable, @unchecked Sendable {
         self.values = values
         isASCII = values.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
         var hasher = Hasher()
-        for value in values {
+        hasher.combine(values.count)
+        for (index, value) in values.enumerated() {
+            if index > 0 { hasher.combine(UInt8(ascii: ",")) }
             withBytes(of: value) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-            hasher.combine(Self.valueEnd)
         }
         bytesHash = hasher.finalize()
         probeBytes = nil
@@ -33,11 +35,10 @@ struct SeriesKey: Hashable, @unchecked Sendable {
     private init(probing labels: UnsafeBufferPointer<UInt8>, count: Int) {
         values = []
         isASCII = false
+        // The same bytes as the stored key's: the count, then the values with commas between them.
         var hasher = Hasher()
-        Self.forEachValue(labels, count: count) { value in
-            hasher.combine(bytes: UnsafeRawBufferPointer(value))
-            hasher.combine(Self.valueEnd)
-        }
+        hasher.combine(count)
+        hasher.combine(bytes: UnsafeRawBufferPointer(labels))
         bytesHash = hasher.finalize()
         probeBytes = labels
         probeCount = count
@@ -48,9 +49,6 @@ struct SeriesKey: Hashable, @unchecked Sendable {
     static func probe(_ labels: UnsafeBufferPointer<UInt8>, count: Int) -> SeriesKey {
         SeriesKey(probing: labels, count: count)
     }
-
-    /// What ends each value in the bytes hashed: never part of UTF-8.
-    private static let valueEnd: UInt8 = 0xFF
 
     /// How many values the key holds.
     var valueCount: Int { probeCount }
@@ -113,6 +111,16 @@ struct SeriesKey: Hashable, @unchecked Sendable {
 
     func hash(into hasher: inout Hasher) {
         hasher.combine(bytesHash)
+    }
+
+    /// What a `Dictionary` or `Set` places the key by: the kept hash, already a seeded SipHash of the bytes, mixed
+    /// with the table's seed, instead of a second SipHash over it.
+    func _rawHashValue(seed: Int) -> Int {
+        var mixed = UInt64(truncatingIfNeeded: bytesHash ^ seed)
+        mixed ^= mixed >> 33
+        mixed &*= 0xFF51_AFD7_ED55_8CCD
+        mixed ^= mixed >> 33
+        return Int(truncatingIfNeeded: mixed)
     }
 
     /// Byte order, value by value in `order` (label positions): how the exposition sorts series, as Go does.

@@ -8,6 +8,7 @@ import Loop
 /// leaves with the sink's once-per-iteration flush, as every line does. It is the line `LoopLogHandler` and
 /// `LogFormatter` make of these fields (`AccessLogGoldenTests` holds the two side by side), without swift-log's
 /// metadata dictionary and without building a String for a field that needs no cutting, escaping or masking.
+/// Loop-confined, its stamp's one access at a time is left unchecked (`@exclusivity(unchecked)`).
 final class AccessLog {
     private let sink: LogSink
     private let format: Configuration.LogFormat
@@ -15,9 +16,9 @@ final class AccessLog {
     private let enabled: Bool
     /// `YYYY-MM-DDTHH:MM:SS` of the second `stampedSecond` in its first `stampLength` bytes, so `gmtime_r` runs once
     /// a second, not once a line.
-    private var stamp: [UInt8] = Array(repeating: 0, count: 64)
-    private var stampLength = 0
-    private var stampedSecond: time_t = -1
+    @exclusivity(unchecked) private var stamp: [UInt8] = Array(repeating: 0, count: 64)
+    @exclusivity(unchecked) private var stampLength = 0
+    @exclusivity(unchecked) private var stampedSecond: time_t = -1
 
     init(sink: LogSink, format: Configuration.LogFormat, enabled: Bool = true) {
         self.sink = sink

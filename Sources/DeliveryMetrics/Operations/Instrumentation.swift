@@ -46,6 +46,7 @@ struct Instrumentation {
 /// The `delivery_metrics_http_requests_total` series key of each (route, method, status), made once: a request is
 /// counted without building its label values again. Routes are the router's templates (or nil), methods one of eight,
 /// statuses the server's own, so the set stays small; past `capacity` keys are made afresh instead of kept.
+/// Loop-confined, its one access at a time is left unchecked (`@exclusivity(unchecked)`).
 final class RequestSeries {
     private struct Entry {
         let route: String?
@@ -58,9 +59,9 @@ final class RequestSeries {
         }
     }
 
-    private var entries: [Entry] = []
+    @exclusivity(unchecked) private var entries: [Entry] = []
     /// The entry found last: nearly every request repeats the one before.
-    private var last = -1
+    @exclusivity(unchecked) private var last = -1
     private static let capacity = 512
 
     /// Methods outside this set count as `other`, so a client cannot grow the label set.
