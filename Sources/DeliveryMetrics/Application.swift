@@ -50,7 +50,8 @@ import Loop
             endpoints: Self.endpoints(configuration, registry, webhooks, instrumentation, state, sink, logger),
             state: state,
             instrumentation: instrumentation,
-            accessLog: configuration.accessLog ? AccessLog(logger: logger) : nil
+            accessLog: configuration.accessLog
+                ? AccessLog(sink: sink, format: configuration.logFormat, enabled: logger.logLevel <= .info) : nil
         )
         // As the original: the build's metadata as labels of a counter added 0 at boot.
         registry.family(.versionInfo).store(

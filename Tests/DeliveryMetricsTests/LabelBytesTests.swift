@@ -194,3 +194,122 @@ struct LabelBytesTests {
         }
     }
 }
+
+/// A push's label bytes find their series without a String (`SeriesKey.probe`): equal to, and hashed as, the stored
+/// key of the same values, and never to a key whose values split differently.
+@Suite("Series keys probed by bytes")
+struct SeriesKeyProbeTests {
+    private func probe<Result>(_ labels: String, count: Int, _ body: (SeriesKey) -> Result) -> Result {
+        Array(labels.utf8).withUnsafeBufferPointer { body(SeriesKey.probe($0, count: count)) }
+    }
+
+    @Test(arguments: [
+        (["coordinator_pipeline", "success"], "coordinator_pipeline,success"), ([], ""), ([""], ""), (["", ""], ","),
+        (["caf\u{E9}", "x"], "caf\u{E9},x"), (["a", "", "b"], "a,,b"),
+    ])
+    func findsTheStoredKeyOfItsValues(values: [String], labels: String) {
+        let stored = SeriesKey(values)
+        probe(labels, count: values.count) { probe in
+            #expect(probe == stored)
+            #expect(stored == probe)
+            #expect(probe.hashValue == stored.hashValue)
+            #expect(probe.stored().values == values)
+            #expect(Set([stored]).contains(probe))
+        }
+    }
+
+    @Test func tellsApartValuesThatSplitOtherwise() {
+        probe("a,b,c", count: 3) { probe in
+            #expect(probe != SeriesKey(["a,b", "c"]))
+            #expect(probe != SeriesKey(["a", "b,c"]))
+            #expect(probe != SeriesKey(["a", "b"]))
+            #expect(probe != SeriesKey(["a", "b", "cd"]))
+            #expect(probe == SeriesKey(["a", "b", "c"]))
+        }
+        probe("cafe\u{301}", count: 1) { #expect($0 != SeriesKey(["caf\u{E9}"])) }
+    }
+
+    @Test func writesTheSeriesTheStringsWrite() throws {
+        let family = Fixtures.gauge()
+        try family.apply(.set, labelValues: ["17.4", "x"], value: 5, now: Fixtures.now)
+        let applied = try Array("17.4,x".utf8).withUnsafeBufferPointer { labels in
+            try family.write(.inc, labels: labels, labelCount: 2, value: 1, now: Fixtures.now)
+        }
+        #expect(applied.result == 6)
+        #expect(applied.key.values == ["17.4", "x"])
+        #expect(family.series.count == 1)
+        let created = try Array("17.5,y".utf8).withUnsafeBufferPointer { labels in
+            try family.write(.set, labels: labels, labelCount: 2, value: 2, now: Fixtures.now)
+        }
+        #expect(created.key.values == ["17.5", "y"])
+        #expect(family.series[["17.5", "y"]]?.value == 2)
+    }
+}
+
+@Suite("Operations and names read from bytes")
+struct OperationNameTests {
+    @Test func readsOperationsAsTheirRawValues() {
+        var names = Operation.allCases.map(\.rawValue) + ["", "in", "incc", "INC", "observ", "observe ", "reset"]
+        names += Operation.allCases.map { $0.rawValue.uppercased() }
+        for name in names {
+            let read = Array(name.utf8).withUnsafeBufferPointer { Operation(name: $0) }
+            #expect(read == Operation(rawValue: name), "\(name)")
+        }
+        for kind in [MetricKind.counter, .gauge, .histogram] {
+            for operation in Operation.allCases {
+                #expect(kind.accepts(operation) == kind.operations.contains(operation))
+            }
+        }
+    }
+
+    @Test func findsEveryFamilyByTheBytesOfItsName() {
+        let registry = Registry(Catalogue.definitions(experiments: []), maxSeriesPerMetric: 10, now: 0)
+        for family in registry.families {
+            let name = family.definition.isInCatalogue ? family.definition.apiName : family.definition.fullName
+            #expect(registry.family(named: name) === family)
+            #expect(registry.family(named: name + "x") == nil)
+            #expect(registry.family(named: String(name.dropLast())) == nil)
+        }
+        #expect(registry.family(named: "") == nil)
+    }
+}
+
+/// `ByteScan`'s eight-bytes-at-a-time tests find what a byte-by-byte search finds, wherever the byte sits.
+@Suite("Byte scans a word at a time")
+struct ByteScanTests {
+    @Test func findsTheFirstByteAByteByByteSearchFinds() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [
+            0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x25, 0x26, 0x2B, 0x3D, 0x3F, 0x5C, 0x61, 0x7E, 0x7F, 0x80, 0xC3, 0xFF,
+        ]
+        let tests: [(word: (UInt64) -> UInt64, byte: (UInt8) -> Bool)] = [
+            (
+                { ByteScan.below($0, 0x20) | ByteScan.equal($0, 0x22) | ByteScan.equal($0, 0x5C) },
+                { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+            ),
+            ({ ByteScan.below($0, 0x21) | ByteScan.equal($0, 0x3D) }, { $0 <= 0x20 || $0 == 0x3D }),
+            (
+                { ByteScan.below($0, 0x20) | ByteScan.nonASCII($0) | ByteScan.equal($0, 0x7F) },
+                { $0 < 0x20 || $0 > 0x7E }
+            ),
+            (
+                { ByteScan.equal($0, 0x26) | ByteScan.equal($0, 0x25) | ByteScan.nonASCII($0) },
+                { $0 == 0x26 || $0 == 0x25 || $0 >= 0x80 }
+            ),
+            ({ ByteScan.equal($0, 0x00) }, { $0 == 0 }),
+        ]
+        for _ in 0..<5_000 {
+            let count = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<count).map { _ in
+                Bool.random(using: &generator) ? 0x61 : alphabet.randomElement(using: &generator)!
+            }
+            let start = Int.random(in: 0...count, using: &generator)
+            bytes.withUnsafeBufferPointer { buffer in
+                for test in tests {
+                    let expected = bytes[start...].firstIndex(where: test.byte)
+                    #expect(ByteScan.firstIndex(in: buffer, from: start, word: test.word, byte: test.byte) == expected)
+                }
+            }
+        }
+    }
+}

@@ -63,3 +63,32 @@ struct ServiceMetricTests {
         return values
     }
 }
+
+/// The request counts' kept series keys: each (route, method, status) counts in the series its label values name,
+/// as the label values built afresh for every request did.
+@Suite("Request counts by kept series")
+struct RequestSeriesTests {
+    @Test func countsEachRouteMethodAndStatusInItsOwnSeries() {
+        let registry = Registry(Catalogue.definitions(experiments: []), maxSeriesPerMetric: 100, now: 0)
+        let instrumentation = Instrumentation(registry)
+        let requests: [(String?, String, Int)] = [
+            ("/api/<metric>/<operation>", "POST", 200), ("/api/<metric>/<operation>", "POST", 200),
+            ("/metrics", "GET", 200), (nil, "GET", 404), ("/metrics", "BREW", 405), ("/metrics", "brew", 405),
+            ("/metrics", "get", 405), ("/", "HEAD", 200), ("/api/<metric>/<operation>", "POST", 400),
+            ("/api/<metric>/<operation>", "POST", 200), ("/api", "OPTIONS", 200), ("/api", "PATCH", 405),
+            ("/api", "PUT", 405), ("/api/<metric>", "DELETE", 200),
+        ]
+        var expected: [[String]: Double] = [:]
+        let methods: Set = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+        for (route, method, status) in requests {
+            instrumentation.countRequest(route: route, method: method, status: status, now: 1)
+            let labels = [route ?? "unmatched", methods.contains(method) ? method : "other", String(status)]
+            expected[labels, default: 0] += 1
+        }
+        let family = instrumentation.httpRequests
+        #expect(family.series.count == expected.count)
+        for (labels, count) in expected {
+            #expect(family.series[SeriesKey(labels)]?.value == count, "\(labels)")
+        }
+    }
+}

@@ -6,6 +6,23 @@ import Loop
     @_spi(Harness) public let labelValues: [String]
 
     @_spi(Harness) public init(_ request: Request, operation: Operation, labelCount: Int) throws(MetricError) {
+        let fast = PushForm.withFields(of: request, needsValue: operation.needsValue, labelCount: labelCount) {
+            ($0.value, $0.labelValues())
+        }
+        if let (value, labelValues) = fast {
+            self.init(value: value, labelValues: labelValues)
+        } else {
+            try self.init(decoding: request, operation: operation, labelCount: labelCount)
+        }
+    }
+
+    private init(value: Double, labelValues: [String]) {
+        self.value = value
+        self.labelValues = labelValues
+    }
+
+    /// The general reading, through `FormDecoding`'s fields: what `PushForm` leaves to it, and every refusal.
+    init(decoding request: Request, operation: Operation, labelCount: Int) throws(MetricError) {
         let fields = try FormDecoding.form(of: request)
         if operation.needsValue {
             guard let text = fields["value"]?.text, !text.isEmpty else {
@@ -49,5 +66,362 @@ import Loop
     static func parseFloat(_ text: String) -> Double? {
         guard text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
         return Double(text)
+    }
+}
+
+/// A push's `value` and `labels` read straight from the bytes of the query and the body: no String per field and no
+/// dictionary of fields, for the forms nearly every push sends (an urlencoded body, or only a query).
+///
+/// It gives what `PushRequest(decoding:)` gives, or nothing, and then the caller reads the request that way (which
+/// also makes every refusal): for a body in another media type (multipart), a broken escape anywhere, a value that
+/// is missing or not a number, labels that are not valid UTF-8 or that hold something else than ASCII beside a comma
+/// (where a comma and its neighbour could be one `Character`, which `split` would not split).
+enum PushForm {
+    /// The fields as `PushRequest` would read them.
+    struct Fields {
+        /// `value`, parsed; 1 for an operation that takes none.
+        let value: Double
+        /// `labels`, percent-decoded: valid UTF-8, its values separated by commas.
+        let labels: UnsafeBufferPointer<UInt8>
+        /// How many label values `labels` holds: none for a metric without labels that was sent none.
+        let labelCount: Int
+
+        /// The label values as `PushRequest.labelValues`.
+        func labelValues() -> [String] {
+            guard labelCount > 0 else { return [] }
+            return labels.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+        }
+    }
+
+    /// The longest `value` read here (decoded); a longer one goes the general way.
+    static let maxValueBytes = 64
+
+    /// `body` called with the push's fields, or nil (and `body` not called) when this reading leaves the request to
+    /// `PushRequest(decoding:)`.
+    static func withFields<Result>(
+        of request: Request,
+        needsValue: Bool,
+        labelCount: Int,
+        _ body: (Fields) -> Result
+    ) -> Result? {
+        if !request.body.isEmpty {
+            guard let contentType = request.headers["Content-Type"], isURLEncoded(contentType) else { return nil }
+        }
+        let found = request.head.target.utf8.withContiguousStorageIfAvailable { target in
+            request.body.withUnsafeBufferPointer { form -> Result? in
+                var query = Found()
+                if let question = target.firstIndex(of: UInt8(ascii: "?")) {
+                    guard query.scan(UnsafeBufferPointer(rebasing: target[(question + 1)...])) else { return nil }
+                }
+                var fromBody = Found()
+                guard fromBody.scan(form) else { return nil }
+                // Go's FormValue: an urlencoded body's values come before the query's.
+                return read(
+                    value: fromBody.value ?? query.value,
+                    labels: fromBody.labels ?? query.labels,
+                    needsValue: needsValue,
+                    labelCount: labelCount,
+                    body
+                )
+            }
+        }
+        return found ?? nil
+    }
+
+    private static func read<Result>(
+        value rawValue: Found.Field?,
+        labels rawLabels: Found.Field?,
+        needsValue: Bool,
+        labelCount: Int,
+        _ body: (Fields) -> Result
+    ) -> Result? {
+        var value = 1.0
+        if needsValue {
+            guard let rawValue, rawValue.bytes.count <= maxValueBytes else { return nil }
+            let parsed =
+                rawValue.isEncoded
+                ? withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxValueBytes) { buffer in
+                    parseFloat(decoded(rawValue.bytes, into: buffer.baseAddress!))
+                } : parseFloat(rawValue.bytes)
+            guard let parsed else { return nil }
+            value = parsed
+        }
+        let raw = rawLabels ?? Found.Field(bytes: UnsafeBufferPointer(start: nil, count: 0))
+        func call(_ labels: UnsafeBufferPointer<UInt8>) -> Result? {
+            // Beyond ASCII, UTF-8 to check and commas' neighbours to look at; ASCII splits as its text does.
+            if raw.holdsNonASCII { guard splitsAsText(labels) else { return nil } }
+            var count = 0
+            if labelCount > 0 || !labels.isEmpty {
+                count = 1
+                for byte in labels where byte == UInt8(ascii: ",") { count += 1 }
+            }
+            return body(Fields(value: value, labels: labels, labelCount: count))
+        }
+        guard raw.isEncoded else { return call(raw.bytes) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.bytes.count) { buffer in
+            call(decoded(raw.bytes, into: buffer.baseAddress!))
+        }
+    }
+
+    /// The first `value` and `labels` of one source (the query or the body), still percent-encoded.
+    private struct Found {
+        /// A field's value as sent.
+        struct Field {
+            let bytes: UnsafeBufferPointer<UInt8>
+            /// It holds `%` or `+`: its decoded bytes differ.
+            var isEncoded = false
+            /// It holds a byte beyond ASCII, or an escape of one.
+            var holdsNonASCII = false
+        }
+
+        var value: Field?
+        var labels: Field?
+
+        /// Reads `a=1&b=2` as `PercentDecoding.formFields` does (empty parts skipped, a part without `=` an empty
+        /// value), in one pass; false when an escape is broken, which that refuses.
+        mutating func scan(_ form: UnsafeBufferPointer<UInt8>) -> Bool {
+            var start = 0
+            while start < form.count {
+                var index = start
+                var equals = -1
+                // Of the name until `=`, then of the value.
+                var encoded = false
+                var nonASCII = false
+                var nameEncoded = false
+                while true {
+                    guard let next = PushForm.nextNotable(form, from: index) else {
+                        index = form.count
+                        break
+                    }
+                    index = next
+                    let byte = form[index]
+                    if byte == UInt8(ascii: "&") { break }
+                    switch byte {
+                    case UInt8(ascii: "="):
+                        if equals < 0 {
+                            equals = index
+                            nameEncoded = encoded
+                            encoded = false
+                            nonASCII = false
+                        }
+                    case UInt8(ascii: "%"):
+                        // Two hexadecimal digits, which are never `&` or `=`.
+                        guard index + 2 < form.count, let high = PercentDecoding.hexValue(form[index + 1]),
+                            PercentDecoding.hexValue(form[index + 2]) != nil
+                        else { return false }
+                        encoded = true
+                        if high >= 8 { nonASCII = true }
+                        index += 2
+                    case UInt8(ascii: "+"): encoded = true
+                    default: nonASCII = true
+                    }
+                    index += 1
+                }
+                if index > start {
+                    let nameEnd = equals < 0 ? index : equals
+                    let name = UnsafeBufferPointer(rebasing: form[start..<nameEnd])
+                    let field = Field(
+                        bytes: UnsafeBufferPointer(rebasing: form[(equals < 0 ? index : equals + 1)..<index]),
+                        isEncoded: equals < 0 ? false : encoded,
+                        holdsNonASCII: equals < 0 ? false : nonASCII
+                    )
+                    switch PushForm.fieldName(name, isEncoded: equals < 0 ? encoded : nameEncoded) {
+                    case .value: if value == nil { value = field }
+                    case .labels: if labels == nil { labels = field }
+                    case nil: break
+                    }
+                }
+                start = index + 1
+            }
+            return true
+        }
+    }
+
+    /// The first byte from `start` on that `scan` stops at: `&`, `=`, `%`, `+` or one beyond ASCII.
+    private static func nextNotable(_ form: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        ByteScan.firstIndex(
+            in: form,
+            from: start,
+            word: {
+                ByteScan.equal($0, UInt8(ascii: "&")) | ByteScan.equal($0, UInt8(ascii: "="))
+                    | ByteScan.equal($0, UInt8(ascii: "%")) | ByteScan.equal($0, UInt8(ascii: "+"))
+                    | ByteScan.nonASCII($0)
+            },
+            byte: {
+                $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+")
+                    || $0 >= 0x80
+            }
+        )
+    }
+
+    private enum Name {
+        case value
+        case labels
+    }
+
+    /// `value` or `labels` when `name` decodes to exactly those bytes (which no other spelling equals as a String:
+    /// neither holds a letter with a canonical equivalent).
+    private static func fieldName(_ name: UnsafeBufferPointer<UInt8>, isEncoded: Bool) -> Name? {
+        guard isEncoded else { return decodedFieldName(name) }
+        guard name.count >= 5, name.count <= 18 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 18) { buffer in
+            decodedFieldName(decoded(name, into: buffer.baseAddress!))
+        }
+    }
+
+    private static func decodedFieldName(_ name: UnsafeBufferPointer<UInt8>) -> Name? {
+        if equals(name, "value") { return .value }
+        if equals(name, "labels") { return .labels }
+        return nil
+    }
+
+    /// `bytes` percent-decoded with `+` as a space, at `output` (room for `bytes.count`); escapes must be whole.
+    private static func decoded(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        into output: UnsafeMutablePointer<UInt8>
+    ) -> UnsafeBufferPointer<UInt8> {
+        var index = 0
+        var count = 0
+        while index < bytes.count {
+            var byte = bytes[index]
+            if byte == UInt8(ascii: "%"), index + 2 < bytes.count,
+                let high = PercentDecoding.hexValue(bytes[index + 1]),
+                let low = PercentDecoding.hexValue(bytes[index + 2])
+            {
+                byte = high << 4 | low
+                index += 3
+            } else {
+                if byte == UInt8(ascii: "+") { byte = UInt8(ascii: " ") }
+                index += 1
+            }
+            output[count] = byte
+            count += 1
+        }
+        return UnsafeBufferPointer(start: output, count: count)
+    }
+
+    /// `PushRequest.parseFloat` on the decoded bytes: plain decimals of at most 15 digits exactly (a value below
+    /// 2^53 divided by a power of ten that a double holds exactly is correctly rounded, as `Double(String)` is), the
+    /// rest through `Double(String)`.
+    static func parseFloat(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard !bytes.isEmpty else { return nil }
+        for byte in bytes where byte <= 0x20 || byte >= 0x7F { return nil }
+        var index = 0
+        let negative = bytes[0] == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var mantissa = 0
+        var digits = 0
+        var fractionDigits = 0
+        var seenPoint = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                // Past 15 digits the value goes the general way: the mantissa need not grow (nor overflow).
+                if digits < 15 { mantissa = mantissa * 10 + Int(byte - UInt8(ascii: "0")) }
+                digits += 1
+                if seenPoint { fractionDigits += 1 }
+            } else if byte == UInt8(ascii: "."), !seenPoint, digits > 0 {
+                seenPoint = true
+            } else {
+                break
+            }
+            index += 1
+        }
+        if index == bytes.count, digits > 0, digits <= 15, !seenPoint || fractionDigits > 0 {
+            let magnitude = Double(mantissa) / powersOfTen[fractionDigits]
+            return negative ? -magnitude : magnitude
+        }
+        return Double(String(decoding: bytes, as: UTF8.self))
+    }
+
+    private static let powersOfTen: [Double] = [
+        1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ]
+
+    /// Whether `labels` is valid UTF-8 whose commas have ASCII on both sides (or an end): then splitting its bytes at
+    /// commas splits the text at its comma `Character`s, as `PushRequest` does. A comma can join a `Character` only
+    /// with a prepended mark before it or an extending one after it, and none of those is ASCII.
+    static func splitsAsText(_ labels: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < labels.count {
+            let byte = labels[index]
+            if byte < 0x80 {
+                if byte == UInt8(ascii: ",") {
+                    if index > 0, labels[index - 1] >= 0x80 { return false }
+                    if index + 1 < labels.count, labels[index + 1] >= 0x80 { return false }
+                }
+                index += 1
+                continue
+            }
+            let length = sequenceLength(labels, at: index)
+            guard length > 0 else { return false }
+            index += length
+        }
+        return true
+    }
+
+    /// The length of the well-formed UTF-8 sequence at `index` (RFC 3629's table), or 0 when there is none.
+    private static func sequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let lead = bytes[index]
+        let length: Int
+        var second: ClosedRange<UInt8> = 0x80...0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0:
+            length = 3
+            second = 0xA0...0xBF
+        case 0xED:
+            length = 3
+            second = 0x80...0x9F
+        case 0xE1...0xEF: length = 3
+        case 0xF0:
+            length = 4
+            second = 0x90...0xBF
+        case 0xF4:
+            length = 4
+            second = 0x80...0x8F
+        case 0xF1...0xF3: length = 4
+        default: return 0
+        }
+        guard index + length <= bytes.count, second.contains(bytes[index + 1]) else { return 0 }
+        for offset in 2..<length where !(0x80...0xBF).contains(bytes[index + offset]) { return 0 }
+        return length
+    }
+
+    /// Whether `HeaderElement(contentType).value` is `application/x-www-form-urlencoded`, decided on the bytes when
+    /// the value starts so and then ends or goes on, after spaces or tabs, with `;` and ASCII; false (the general way
+    /// decides) for any other. After the media type only `;` splits (into pieces trimmed of white space), and a `;`
+    /// with ASCII after it is a `Character` of its own.
+    static func isURLEncoded(_ contentType: String) -> Bool {
+        let decided = contentType.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            let mediaType: StaticString = "application/x-www-form-urlencoded"
+            let length = mediaType.utf8CodeUnitCount
+            guard bytes.count >= length,
+                equals(UnsafeBufferPointer(rebasing: bytes[..<length]), mediaType, ignoringASCIICase: true)
+            else { return false }
+            var index = length
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+            guard index < bytes.count else { return true }
+            return bytes[index] == UInt8(ascii: ";") && (index + 1 == bytes.count || bytes[index + 1] < 0x80)
+        }
+        return decided == true
+    }
+
+    /// Whether `bytes` are `text`'s (lowercase) ASCII, with ASCII capitals taken as small letters if asked.
+    private static func equals(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ text: StaticString,
+        ignoringASCIICase: Bool = false
+    ) -> Bool {
+        guard bytes.count == text.utf8CodeUnitCount else { return false }
+        let wanted = text.utf8Start
+        for index in 0..<bytes.count {
+            var byte = bytes[index]
+            if ignoringASCIICase, byte >= 0x41, byte <= 0x5A { byte |= 0x20 }
+            guard byte == wanted[index] else { return false }
+        }
+        return true
     }
 }

@@ -2,12 +2,14 @@
 enum TokenCheck {
     static func matches(_ presented: String?, expected: String) -> Bool {
         guard let presented, !expected.isEmpty else { return false }
-        let given = Array(presented.utf8)
-        let wanted = Array(expected.utf8)
-        var difference: UInt8 = given.count == wanted.count ? 0 : 1
-        for index in wanted.indices {
-            difference |= wanted[index] ^ (index < given.count ? given[index] : 0)
+        return withBytes(of: presented) { given in
+            withBytes(of: expected) { wanted in
+                var difference: UInt8 = given.count == wanted.count ? 0 : 1
+                for index in 0..<wanted.count {
+                    difference |= wanted[index] ^ (index < given.count ? given[index] : 0)
+                }
+                return difference == 0
+            }
         }
-        return difference == 0
     }
 }

@@ -9,17 +9,19 @@ struct PushEndpoint: Endpoint {
     }
 
     let gate: APIGate
+    /// Where answers are written, reused from push to push while the last answer's bytes have been let go.
+    let answers = AnswerBuffer()
 
     func screen(_ head: RequestHead, parameters: [String: String]) -> Screening<Context> {
         do throws(MetricError) {
             let family = try gate.screenWrite(head, metric: parameters["metric"] ?? "")
-            let supported = family.definition.kind.operations
-            guard let operation = Operation(rawValue: parameters["operation"] ?? ""), supported.contains(operation)
-            else {
+            let kind = family.definition.kind
+            let operation = withBytes(of: parameters["operation"] ?? "") { Operation(name: $0) }
+            guard let operation, kind.accepts(operation) else {
                 throw MetricError(
                     .unsupportedOperation,
-                    "\(family.definition.fullName) is a \(family.definition.kind.rawValue); its operations are "
-                        + supported.map(\.rawValue).joined(separator: ", ")
+                    "\(family.definition.fullName) is a \(kind.rawValue); its operations are "
+                        + kind.operations.map(\.rawValue).joined(separator: ", ")
                 )
             }
             return .accept(Context(family: family, operation: operation))
@@ -30,26 +32,89 @@ struct PushEndpoint: Endpoint {
 
     func handle(_ request: Request, _ context: Context) -> Answer {
         let family = context.family
+        let operation = context.operation
+        // The form read from its bytes (`PushForm`); what that leaves, and every refusal of the form, goes the general
+        // way below. The closure keeps to static code: capturing `self` would copy the endpoint for each push.
+        let read = PushForm.withFields(
+            of: request,
+            needsValue: operation.needsValue,
+            labelCount: family.definition.labels.count
+        ) { [answers] fields in
+            Result { () throws(MetricError) -> Answer in
+                let applied = try family.write(
+                    operation,
+                    labels: fields.labels,
+                    labelCount: fields.labelCount,
+                    value: fields.value,
+                    now: WallClock.now()
+                )
+                return Self.answer(value: fields.value, applied, into: answers)
+            }
+        }
         do throws(MetricError) {
+            if let read { return try read.get() }
             let push = try PushRequest(
-                request,
-                operation: context.operation,
+                decoding: request,
+                operation: operation,
                 labelCount: family.definition.labels.count
             )
-            let result = try family.apply(
-                context.operation,
+            let applied = try family.write(
+                operation,
                 labelValues: push.labelValues,
                 value: push.value,
                 now: WallClock.now()
             )
-            let series = SeriesName.text(family.definition, push.labelValues)
-            if let result {
-                return .afterCommit(.text(200, "\(series) \(GoFloat.format(result))\n"))
-            }
-            return .afterCommit(.text(200, "observed \(GoFloat.format(push.value)) in \(series)\n"))
+            return Self.answer(value: push.value, applied, into: answers)
         } catch {
             // A refused push changed nothing, so there is nothing to wait for.
             return .now(gate.refusals.refuse(error, request.head))
         }
+    }
+
+    /// The acknowledgement of an accepted write: the series and its new value (`name 3`), or what a histogram
+    /// observed (`observed 14400 in name`), as bytes from the series' kept name and a Go float.
+    private static func answer(value: Double, _ applied: MetricFamily.Applied, into answers: AnswerBuffer) -> Answer {
+        let body = answers.write { bytes in
+            if let result = applied.result {
+                bytes.append(contentsOf: applied.name)
+                bytes.append(UInt8(ascii: " "))
+                appendGoFloat(result, to: &bytes)
+            } else {
+                appendASCII("observed ", to: &bytes)
+                appendGoFloat(value, to: &bytes)
+                appendASCII(" in ", to: &bytes)
+                bytes.append(contentsOf: applied.name)
+            }
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        return .afterCommit(Response(status: 200, headers: plainText, body: body))
+    }
+
+    /// The headers `Response.text` gives, made once.
+    private static let plainText: HTTPHeaders = ["Content-Type": "text/plain; charset=utf-8"]
+
+    private static func appendGoFloat(_ value: Double, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: GoFloat.maxBytes) { buffer in
+            let count = GoFloat.write(value, to: buffer.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    private static func appendASCII(_ text: StaticString, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+}
+
+/// A byte buffer answers are written into and handed out from: when the last answer it gave has been sent and let go,
+/// the next is written into the same memory, so an answer costs no allocation; while one is still held, the next
+/// gets a buffer of its own (copy on write), as any array would. Loop-confined, its one access at a time is left
+/// unchecked (`@exclusivity(unchecked)`).
+final class AnswerBuffer {
+    @exclusivity(unchecked) private var bytes: [UInt8] = []
+
+    func write(_ fill: (inout [UInt8]) -> Void) -> [UInt8] {
+        bytes.removeAll(keepingCapacity: true)
+        fill(&bytes)
+        return bytes
     }
 }

@@ -11,6 +11,15 @@
         case .histogram: [.observe]
         }
     }
+
+    /// `operations.contains(operation)`, without making the array.
+    func accepts(_ operation: Operation) -> Bool {
+        switch self {
+        case .counter: operation == .inc || operation == .add
+        case .gauge: operation != .observe
+        case .histogram: operation == .observe
+        }
+    }
 }
 
 /// A write to one series, as the push API, the webhooks, the scraper and (later) persistence replay express it.
@@ -21,6 +30,35 @@
     case set
     case dec
     case sub
+
+    /// `Operation(rawValue:)` of the text `name` holds, read from its bytes.
+    init?(name: UnsafeBufferPointer<UInt8>) {
+        func named(_ text: StaticString) -> Bool {
+            guard text.utf8CodeUnitCount == name.count else { return false }
+            for index in 0..<name.count where name[index] != text.utf8Start[index] { return false }
+            return true
+        }
+        switch name.count {
+        case 3:
+            if named("inc") {
+                self = .inc
+            } else if named("add") {
+                self = .add
+            } else if named("set") {
+                self = .set
+            } else if named("dec") {
+                self = .dec
+            } else if named("sub") {
+                self = .sub
+            } else {
+                return nil
+            }
+        case 7:
+            guard named("observe") else { return nil }
+            self = .observe
+        default: return nil
+        }
+    }
 
     /// `inc` and `dec` need no value.
     var needsValue: Bool { self != .inc && self != .dec }

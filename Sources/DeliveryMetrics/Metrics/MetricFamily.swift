@@ -4,18 +4,20 @@ import Loop
 /// declaration order (`SeriesKey`).
 ///
 /// Owned by the loop thread like everything else; every write goes through `apply`, so validation, the series
-/// bound and expiry bookkeeping happen in one place.
+/// bound and expiry bookkeeping happen in one place. Its mutable state is `@exclusivity(unchecked)`: confined to
+/// that thread, and no access to it overlaps another (no closure it calls reaches back into the family), so the
+/// runtime's check on every access, several per push, is left out.
 @_spi(Harness) public final class MetricFamily {
     @_spi(Harness) public let definition: MetricDefinition
     /// `definition.apiName`, computed once: every recorded change names its family by it.
     let apiName: String
     let maxSeries: Int
     private let checkers: [LabelChecker]
-    private(set) var series: [SeriesKey: Series] = [:]
+    @exclusivity(unchecked) private(set) var series: [SeriesKey: Series] = [:]
     /// Bumped on every change, so a render cache knows when it is stale.
-    private(set) var generation: UInt64 = 0
+    @exclusivity(unchecked) private(set) var generation: UInt64 = 0
     /// Wall-clock time of the last accepted write or reset since boot (nil before any), for staleness alerts.
-    private(set) var lastWrite: Double?
+    @exclusivity(unchecked) private(set) var lastWrite: Double?
     /// Set when persistence is on and the family is persisted: told every accepted write, after it is applied.
     var observer: WriteObserver?
 
@@ -40,8 +42,75 @@ import Loop
     ) throws(MetricError)
         -> Double?
     {
+        try apply(operation, key: SeriesKey(labelValues), value: value, now: now).result
+    }
+
+    /// What a write did: the series' new value (counter or gauge; nil for a histogram) and the series written.
+    struct Applied {
+        let result: Double?
+        /// The stored key of the series written.
+        let key: SeriesKey
+        /// `SeriesName.text(definition, key.values)` as UTF-8, kept with the series after its first push.
+        let name: [UInt8]
+    }
+
+    /// `apply`, telling which series it wrote.
+    func write(
+        _ operation: Operation,
+        labelValues: [String],
+        value: Double,
+        now: Double
+    ) throws(MetricError)
+        -> Applied
+    {
+        let (result, index) = try apply(operation, key: SeriesKey(labelValues), value: value, now: now)
+        return applied(result, at: index)
+    }
+
+    /// `apply` to the series a key made before names (kept by a caller that writes it again and again, as the
+    /// request counts do): no key to make, and a look-up that hashes one integer.
+    @discardableResult
+    func apply(_ operation: Operation, key: SeriesKey, value: Double = 1, now: Double) throws(MetricError) -> Double? {
+        try apply(operation, key: key, value: value, now: now).result
+    }
+
+    /// `write` for a push, its `labelCount` label values the comma-separated bytes `labels` (valid UTF-8; no value
+    /// holds a comma): an existing series is found by the bytes alone, without a String.
+    func write(
+        _ operation: Operation,
+        labels: UnsafeBufferPointer<UInt8>,
+        labelCount: Int,
+        value: Double,
+        now: Double
+    ) throws(MetricError) -> Applied {
+        let (result, index) = try apply(
+            operation,
+            key: .probe(labels, count: labelCount),
+            value: value,
+            now: now
+        )
+        return applied(result, at: index)
+    }
+
+    /// What `write` reports of the series at `index`, its name made once and then kept with it.
+    private func applied(_ result: Double?, at index: [SeriesKey: Series].Index) -> Applied {
+        let key = series.keys[index]
+        let definition = definition
+        // In place, through the series' own storage: reading `series.values[index]` would copy the series out.
+        let name = series.values[index].name { Array(SeriesName.text(definition, key.values).utf8) }
+        return Applied(result: result, key: key, name: name)
+    }
+
+    /// Applies one write to the series `key` names (a stored key or a probe). Returns the series' new value (counter
+    /// or gauge; nil for a histogram) and where the series is in `series`, valid until `series` next changes.
+    private func apply(
+        _ operation: Operation,
+        key: SeriesKey,
+        value: Double,
+        now: Double
+    ) throws(MetricError) -> (result: Double?, index: [SeriesKey: Series].Index) {
         let kind = definition.kind
-        guard kind.operations.contains(operation) else {
+        guard kind.accepts(operation) else {
             throw MetricError(
                 .unsupportedOperation,
                 "\(definition.fullName) is a \(kind.rawValue); its operations are "
@@ -55,35 +124,39 @@ import Loop
                 "\(definition.fullName) is a counter and cannot decrease: value must be 0 or more"
             )
         }
-        let key = SeriesKey(labelValues)
-        try validateCount(key)
-        if let index = series.index(forKey: key) {
+        try validateCount(key.valueCount)
+        let index: [SeriesKey: Series].Index
+        let written: Double
+        if let found = series.index(forKey: key) {
             // A new series starts at 0, where a finite operand always gives a finite result; only an existing one can
-            // overflow, and then nothing is created, counted or journaled.
-            let outcome = series.values[index].outcome(of: operation, value)
-            guard outcome.isFinite else { throw notFinite(operation, value, key, outcome) }
+            // overflow, and then nothing is created, counted or journaled (`write` changes nothing and says nil).
+            guard let value = series.values[found].write(operation, value, bounds: definition.buckets, now: now)
+            else {
+                let outcome = series.values[found].outcome(of: operation, value)
+                throw notFinite(operation, value, series.keys[found], outcome)
+            }
+            index = found
+            written = value
         } else {
-            try create(key, now: now)
+            let stored = key.stored()
+            try create(stored, now: now)
+            index = series.index(forKey: stored)!
+            written = series.values[index].write(operation, value, bounds: definition.buckets, now: now) ?? 0
         }
         generation &+= 1
-        var result: Double?
-        let bounds = definition.buckets
-        modify(key) { series in
-            series.apply(operation, value, bounds: bounds)
-            series.lastWrite = now
-            result = kind == .histogram ? nil : series.value
-        }
         lastWrite = now
-        observer?.record(
-            .applied(
-                metric: apiName,
-                time: now,
-                operation: operation,
-                labelValues: labelValues,
-                value: value
+        if let observer {
+            observer.record(
+                .applied(
+                    metric: apiName,
+                    time: now,
+                    operation: operation,
+                    labelValues: series.keys[index].values,
+                    value: value
+                )
             )
-        )
-        return result
+        }
+        return (kind == .histogram ? nil : written, index)
     }
 
     /// Stores a value the service computed itself (process metrics, counts it keeps elsewhere), bypassing the
@@ -186,7 +259,7 @@ import Loop
 
     /// Validates the label values of a series that does not exist yet (never those of one that does) and creates it.
     private func createSeriesIfNeeded(_ key: SeriesKey, now: Double) throws(MetricError) {
-        try validateCount(key)
+        try validateCount(key.count)
         guard series[key] == nil else { return }
         try create(key, now: now)
     }
@@ -209,15 +282,15 @@ import Loop
         )
     }
 
-    private func validateCount(_ values: SeriesKey) throws(MetricError) {
+    private func validateCount(_ count: Int) throws(MetricError) {
         let labels = definition.labels
-        guard values.count != labels.count else { return }
+        guard count != labels.count else { return }
         let names = labels.map(\.name).joined(separator: ", ")
         throw MetricError(
             .wrongLabelCount,
             labels.isEmpty
-                ? "\(definition.fullName) has no labels; send no labels parameter (got \(values.count) values)"
-                : "\(labels.count) label value\(labels.count == 1 ? "" : "s") expected (\(names)), got \(values.count)"
+                ? "\(definition.fullName) has no labels; send no labels parameter (got \(count) values)"
+                : "\(labels.count) label value\(labels.count == 1 ? "" : "s") expected (\(names)), got \(count)"
         )
     }
 

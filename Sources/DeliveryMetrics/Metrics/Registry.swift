@@ -1,3 +1,5 @@
+import Glibc
+
 /// Every metric family the service exposes, sorted by name.
 ///
 /// The single source of truth: the push API, the webhooks, the scraper and persistence replay all write through
@@ -5,25 +7,27 @@
 /// journal) lives outside `Metrics/` and follows each family's write generation.
 @_spi(Harness) public final class Registry {
     @_spi(Harness) public let families: [MetricFamily]
-    private let byAPIName: [String: MetricFamily]
+    private let byAPIName: NameTable
 
     @_spi(Harness) public init(_ definitions: [MetricDefinition], maxSeriesPerMetric: Int, now: Double) {
         families = definitions.map { MetricFamily($0, maxSeries: maxSeriesPerMetric, now: now) }
             .sorted { $0.definition.fullName < $1.definition.fullName }
-        var byAPIName: [String: MetricFamily] = [:]
-        for family in families {
-            let name =
-                family.definition.isInCatalogue
-                ? family.definition.apiName : family.definition.fullName
-            precondition(byAPIName[name] == nil, "metric \(family.definition.fullName) is declared twice")
-            byAPIName[name] = family
-        }
-        self.byAPIName = byAPIName
+        byAPIName = NameTable(
+            families.map { family in
+                family.definition.isInCatalogue ? family.definition.apiName : family.definition.fullName
+            },
+            describedAs: families.map(\.definition.fullName)
+        )
     }
 
     /// The family named as under `/api`: `deployment_duration_seconds` for `delivery_deployment_duration_seconds`.
     @_spi(Harness) public func family(named apiName: String) -> MetricFamily? {
-        byAPIName[apiName]
+        withBytes(of: apiName) { family(named: $0) }
+    }
+
+    /// `family(named:)` for the name's UTF-8 bytes: names are ASCII, so no other spelling is the same String.
+    func family(named apiName: UnsafeBufferPointer<UInt8>) -> MetricFamily? {
+        byAPIName.index(of: apiName).map { families[$0] }
     }
 
     /// The catalogue proper: the `delivery` namespace (not `process_*`).
@@ -44,5 +48,51 @@
     @discardableResult
     func expire(now: Double) -> Int {
         families.reduce(0) { $0 + $1.expire(now: now) }
+    }
+}
+
+/// Names to their positions, in an open-addressing table over the names' bytes: a look-up hashes the bytes it is
+/// given (FNV-1a) and compares a candidate or two, without a String. The names are the catalogue's, fixed at boot.
+private struct NameTable {
+    private let names: [[UInt8]]
+    /// Positions in `names`, or -1 for an empty slot; a power of two long, at most a quarter full.
+    private let slots: [Int]
+
+    /// `descriptions` name each entry in the refusal of a name given twice.
+    init(_ names: [String], describedAs descriptions: [String]) {
+        self.names = names.map { Array($0.utf8) }
+        var size = 8
+        while size < 4 * names.count { size *= 2 }
+        var slots = [Int](repeating: -1, count: size)
+        for (position, name) in self.names.enumerated() {
+            var slot = name.withUnsafeBufferPointer { Self.hash($0) } & (size - 1)
+            while slots[slot] >= 0 {
+                precondition(self.names[slots[slot]] != name, "metric \(descriptions[position]) is declared twice")
+                slot = (slot + 1) & (size - 1)
+            }
+            slots[slot] = position
+        }
+        self.slots = slots
+    }
+
+    func index(of name: UnsafeBufferPointer<UInt8>) -> Int? {
+        let mask = slots.count - 1
+        var slot = Self.hash(name) & mask
+        while true {
+            let position = slots[slot]
+            guard position >= 0 else { return nil }
+            let found = names[position].withUnsafeBufferPointer { candidate in
+                candidate.count == name.count
+                    && (name.isEmpty || memcmp(candidate.baseAddress!, name.baseAddress!, name.count) == 0)
+            }
+            if found { return position }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return Int(truncatingIfNeeded: hash ^ hash >> 32)
     }
 }

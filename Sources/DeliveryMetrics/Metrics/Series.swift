@@ -8,6 +8,9 @@ struct Series {
     var count: UInt64 = 0
     /// Wall-clock seconds of the last write, for expiry (wall clock so that it can survive a restart).
     var lastWrite: Double
+    /// `SeriesName.text` of the series as UTF-8, made by the first push that names it in its answer; empty until
+    /// then (a name is never empty). It follows from the key, which a series keeps for its life.
+    var renderedName: [UInt8] = []
 
     init(bucketCount: Int, now: Double) {
         bucketCounts = bucketCount > 0 ? [UInt64](repeating: 0, count: bucketCount + 1) : []
@@ -36,6 +39,21 @@ struct Series {
         case .dec: value -= 1
         case .sub: value -= operand
         }
+    }
+
+    /// One write in place, when its `outcome` is finite: `apply`, then the write time; returns the value after it
+    /// (unused by histograms). Nil, and nothing changed, when the outcome would not be finite.
+    mutating func write(_ operation: Operation, _ operand: Double, bounds: [Double], now: Double) -> Double? {
+        guard outcome(of: operation, operand).isFinite else { return nil }
+        apply(operation, operand, bounds: bounds)
+        lastWrite = now
+        return value
+    }
+
+    /// `renderedName`, made by `make` the first time.
+    mutating func name(_ make: () -> [UInt8]) -> [UInt8] {
+        if renderedName.isEmpty { renderedName = make() }
+        return renderedName
     }
 
     mutating func observe(_ observation: Double, bounds: [Double]) {

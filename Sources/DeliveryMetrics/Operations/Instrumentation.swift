@@ -16,12 +16,12 @@ struct Instrumentation {
         lastWrite = registry.family(.lastWrite)
     }
 
-    /// Methods outside this set count as `other`, so a client cannot grow the label set.
-    private static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+    /// The series of each (route, method, status) counted so far.
+    private let requestSeries = RequestSeries()
 
     func countRequest(route: String?, method: String, status: Int, now: Double) {
-        let method = Self.methods.contains(method) ? method : "other"
-        _ = try? httpRequests.apply(.inc, labelValues: [route ?? "unmatched", method, String(status)], now: now)
+        let key = requestSeries.key(route: route, method: RequestSeries.method(method), status: status)
+        _ = try? httpRequests.apply(.inc, key: key, now: now)
     }
 
     func countAPIError(_ reason: MetricError.Reason, now: Double) {
@@ -40,5 +40,62 @@ struct Instrumentation {
 
     func countScrape(format: ExpositionFormat, gzip: Bool, now: Double) {
         _ = try? scrapes.apply(.inc, labelValues: [format.name, gzip ? "gzip" : "identity"], now: now)
+    }
+}
+
+/// The `delivery_metrics_http_requests_total` series key of each (route, method, status), made once: a request is
+/// counted without building its label values again. Routes are the router's templates (or nil), methods one of eight,
+/// statuses the server's own, so the set stays small; past `capacity` keys are made afresh instead of kept.
+/// Loop-confined, its one access at a time is left unchecked (`@exclusivity(unchecked)`).
+final class RequestSeries {
+    private struct Entry {
+        let route: String?
+        let method: UInt8
+        let status: Int
+        let key: SeriesKey
+
+        func matches(_ route: String?, _ method: UInt8, _ status: Int) -> Bool {
+            self.status == status && self.method == method && self.route == route
+        }
+    }
+
+    @exclusivity(unchecked) private var entries: [Entry] = []
+    /// The entry found last: nearly every request repeats the one before.
+    @exclusivity(unchecked) private var last = -1
+    private static let capacity = 512
+
+    /// Methods outside this set count as `other`, so a client cannot grow the label set.
+    static let methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "other"]
+
+    /// The position of `method` in `methods`, `other`'s for any other method.
+    static func method(_ method: String) -> UInt8 {
+        withBytes(of: method) { bytes -> UInt8 in
+            func named(_ name: StaticString) -> Bool {
+                guard bytes.count == name.utf8CodeUnitCount else { return false }
+                for index in 0..<bytes.count where bytes[index] != name.utf8Start[index] { return false }
+                return true
+            }
+            switch bytes.count {
+            case 3: return named("GET") ? 0 : named("PUT") ? 3 : 7
+            case 4: return named("HEAD") ? 1 : named("POST") ? 2 : 7
+            case 5: return named("PATCH") ? 5 : 7
+            case 6: return named("DELETE") ? 4 : 7
+            case 7: return named("OPTIONS") ? 6 : 7
+            default: return 7
+            }
+        }
+    }
+
+    func key(route: String?, method: UInt8, status: Int) -> SeriesKey {
+        if last >= 0, entries[last].matches(route, method, status) { return entries[last].key }
+        if let found = entries.firstIndex(where: { $0.matches(route, method, status) }) {
+            last = found
+            return entries[found].key
+        }
+        let key = SeriesKey([route ?? "unmatched", Self.methods[Int(method)], String(status)])
+        guard entries.count < Self.capacity else { return key }
+        entries.append(Entry(route: route, method: method, status: status, key: key))
+        last = entries.count - 1
+        return key
     }
 }

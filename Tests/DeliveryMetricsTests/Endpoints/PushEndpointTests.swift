@@ -56,4 +56,32 @@ struct PushEndpointTests {
         #expect(refused.response.status == 400)
         #expect(harness.value("deployment_can_rollback_total", ["gprd"]) == 2)
     }
+
+    @Test func answersFromItsKeptBufferWithoutChangingAnAnswerStillHeld() throws {
+        let endpoint = endpoint
+        let context = try #require(screen("deployment_can_rollback_total", "add").accepted)
+        let head = harness.head("POST", path)
+        let first = endpoint.handle(harness.request(head, form: "value=2&labels=gprd"), context)
+        let second = endpoint.handle(harness.request(head, form: "value=0.5&labels=gstg"), context)
+        #expect(first.text == "delivery_deployment_can_rollback_total{target_env=\"gprd\"} 2\n")
+        #expect(second.text == "delivery_deployment_can_rollback_total{target_env=\"gstg\"} 0.5\n")
+        #expect(first.response.headers["Content-Type"] == "text/plain; charset=utf-8")
+        let histogram = try #require(
+            endpoint.screen(
+                harness.head("POST", "/api/deployment_duration_seconds/observe"),
+                parameters: ["metric": "deployment_duration_seconds", "operation": "observe"]
+            ).accepted
+        )
+        for value in ["14400", "0.25", "1e7"] {
+            let observed = endpoint.handle(
+                harness.request(head, form: "value=\(value)&labels=coordinator_pipeline,success"),
+                histogram
+            )
+            #expect(
+                observed.text
+                    == "observed \(GoFloat.format(Double(value)!)) in "
+                    + "delivery_deployment_duration_seconds{deployment_type=\"coordinator_pipeline\",status=\"success\"}\n"
+            )
+        }
+    }
 }
