@@ -27,12 +27,13 @@ extension RequestParser {
             return buffer.count - position > available ? .event(fail(431, "trailer section too large")) : .needMore
         }
         if line.isEmpty {
+            // A body no larger than a head keeps its array for the next one, reused once the request is gone.
             let body = chunkedBody
-            chunkedBody = []
+            if chunkedBody.capacity > limits.maxHeadBytes { chunkedBody = [] }
             return .event(finish(head, body: body))
         }
         // Trailer fields are checked for syntax and otherwise ignored.
-        if case .failure(let error) = parseHeaderLine(line) { return .event(fail(error)) }
+        if let error = checkTrailerLine(line) { return .event(fail(error)) }
         state = .trailers(head, bytes: bytes + line.count + 2)
         return .advanced
     }

@@ -26,6 +26,11 @@ public struct RequestParser: Sendable {
     /// While reading a head: where its current line starts, and whether a non-empty line was seen.
     var lineStart = 0
     var sawRequestLine = false
+    /// The bytes of the head being built; the array goes to the head, and is written again for the next head once
+    /// the one before is gone (a head still held elsewhere keeps its copy).
+    var headBytes: [UInt8] = []
+    /// The same for bodies no larger than a head: the array of the last one is reused once it is free again.
+    var bodyBytes: [UInt8] = []
     var chunkedBody: [UInt8] = []
     /// The de-chunked size so far, counted apart from `chunkedBody` because a discarded body keeps no bytes.
     var chunkedBytes = 0
@@ -81,9 +86,13 @@ public struct RequestParser: Sendable {
                     return finish(head, body: [])
                 }
                 guard buffer.count - position >= length else { return nil }
-                let body = Array(buffer[position..<position + length])
+                guard length > 0 else { return finish(head, body: []) }
+                let bytes = buffer[position..<position + length]
                 position += length
-                return finish(head, body: body)
+                guard length <= limits.maxHeadBytes else { return finish(head, body: Array(bytes)) }
+                bodyBytes.removeAll(keepingCapacity: true)
+                bodyBytes.append(contentsOf: bytes)
+                return finish(head, body: bodyBytes)
             case .chunkSize(let head):
                 switch parseChunkSize(head) {
                 case .needMore: return nil
@@ -160,6 +169,8 @@ public struct RequestParser: Sendable {
         lineStart = 0
         chunkedBody = []
         chunkedBytes = 0
+        headBytes = []
+        bodyBytes = []
         return .failure(error)
     }
 
