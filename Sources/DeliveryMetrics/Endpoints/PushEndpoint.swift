@@ -10,7 +10,7 @@ struct PushEndpoint: Endpoint {
 
     let gate: APIGate
 
-    func screen(_ head: RequestHead, parameters: [String: String]) -> Screening<Context> {
+    func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<Context> {
         do throws(MetricError) {
             let family = try gate.screenWrite(head, metric: parameters["metric"] ?? "")
             let supported = family.definition.kind.operations
