@@ -51,15 +51,18 @@ extension HTTPSession {
             queue.removeFirst()
             let isLast = phase.isOpen ? queue.isEmpty && pool.isDraining : queue.isEmpty
             let keepAlive = first.head.keepAlive && !isLast
-            let omitBody = first.head.method == "HEAD"
-            ResponseWriter.write(
-                response,
-                keepAlive: keepAlive,
-                version: first.head.version,
-                omitBody: omitBody,
-                date: pool.date.current(),
-                into: &output
-            )
+            let omitBody = first.head.httpMethod == .head
+            let date = pool.date.current()
+            date.withUnsafeBytes { date in
+                ResponseWriter.write(
+                    response,
+                    keepAlive: keepAlive,
+                    version: first.head.version,
+                    omitBody: omitBody,
+                    date: date,
+                    into: &output
+                )
+            }
             if !omitBody, !response.shared.isEmpty {
                 seal()
                 sealed += response.shared

@@ -16,6 +16,11 @@ public struct Response: Sendable {
     /// What `Content-Length` says: `body` and the shared pieces together.
     public var bodyCount: Int { shared.reduce(body.count) { $0 + $1.count } }
 
+    /// Appends `body` (not the shared pieces) to `output`.
+    func appendBody(to output: inout [UInt8]) {
+        output.append(contentsOf: body)
+    }
+
     /// The whole body as one array (tests read it so; the server never joins the pieces).
     public var joinedBody: [UInt8] { shared.reduce(into: body) { $0 += $1.bytes } }
 
