@@ -69,6 +69,8 @@ extension HTTPSession {
                 sealedBytes += response.shared.reduce(0) { $0 + $1.count }
             }
             log(first, response)
+            first.sent()
+            spareResponder = first
             if !keepAlive {
                 guard closeRequested() else { return }
                 queue.removeAll()
@@ -83,18 +85,15 @@ extension HTTPSession {
         let head = responder.head
         let details = handler.wantsAccessLogDetails
         let entry = AccessLogEntry(
-            method: head.method,
-            target: head.target,
+            head: head,
             version: head.version,
             status: response.status,
             durationSeconds: Double(EventLoop.hrtime &- responder.startedAt) / 1e9,
             remoteAddress: details ? connection.peerAddress?.host ?? "" : "",
-            host: details ? head.headers["Host"] : nil,
-            userAgent: details ? head.headers["User-Agent"] : nil,
-            referrer: details ? head.headers["Referer"] : nil,
             contentType: details ? response.headers["Content-Type"] : nil,
             writtenBytes: response.bodyCount,
-            route: responder.route
+            route: responder.route,
+            hasDetails: details
         )
         handler.didRespond(entry)
     }

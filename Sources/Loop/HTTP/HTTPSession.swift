@@ -16,6 +16,8 @@ final class HTTPSession: TCPConnectionDelegate, ResponseQueue {
     /// The responder of the request being read; set exactly while the phase is `readingRequest`, and kept while
     /// closing after a refused head.
     var current: Responder?
+    /// The responder of the last answer sent, for the next request: reused if nothing else holds it by then.
+    var spareResponder: Responder?
     /// Serialised answers not yet handed to the socket.
     var output: [UInt8] = []
     /// Answers with shared bodies, in order, with `output` to follow them (`seal`).
@@ -162,6 +164,7 @@ final class HTTPSession: TCPConnectionDelegate, ResponseQueue {
         phase = next
         queue.removeAll()
         current = nil
+        spareResponder = nil
         handler.dropScreened()
         sealed.removeAll()
         sealedBytes = 0
