@@ -41,7 +41,7 @@ extension HTTPSession {
     /// Moves the answers at the front of the queue into `output`, in order, stopping at the first one still owed.
     func serializeAnswered() {
         while let first = queue.first {
-            guard let response = first.response else {
+            guard first.response != nil else {
                 if first.owesContinue, !(first === current && awaitedBodyBytes != nil) {
                     output.append(contentsOf: ResponseWriter.continueLine)
                     first.owesContinue = false
@@ -49,6 +49,7 @@ extension HTTPSession {
                 return
             }
             queue.removeFirst()
+            guard let response = first.takeResponse() else { continue }
             let isLast = phase.isOpen ? queue.isEmpty && pool.isDraining : queue.isEmpty
             let keepAlive = first.head.keepAlive && !isLast
             let omitBody = first.head.httpMethod == .head

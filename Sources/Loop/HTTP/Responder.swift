@@ -1,22 +1,25 @@
 /// The place in a connection's response queue that belongs to one request. A handler answers through it, at once or
 /// later (after a disk sync, an outgoing request); the connection sends answers strictly in request order.
 ///
+/// Its state is touched on the loop thread only, by the connection and by a handler answering, never during a call
+/// into the other; the runtime's exclusivity checks are off for it.
+///
 /// Once its answer is sent, a connection reuses the object for a later request, but only when nothing else holds it
 /// any more (`isKnownUniquelyReferenced`): a handler that keeps a responder keeps one no other request can reach.
 public final class Responder {
-    var head: RequestHead
-    var startedAt: UInt64
-    public internal(set) var response: Response?
+    @exclusivity(unchecked) var head: RequestHead
+    @exclusivity(unchecked) var startedAt: UInt64
+    @exclusivity(unchecked) public internal(set) var response: Response?
     /// The route template that matched, for logs and metrics (never the raw path).
-    public var route: String?
+    @exclusivity(unchecked) public var route: String?
     /// `100 Continue` is owed as soon as this slot is first in line.
-    var owesContinue: Bool
+    @exclusivity(unchecked) var owesContinue: Bool
     weak var session: (any ResponseQueue)?
     /// Set while screening for a route that takes no body: a body sent anyway is dropped as it arrives, never held,
     /// and the request is handled as soon as its head is in.
-    public var discardsBody = false
+    @exclusivity(unchecked) public var discardsBody = false
     /// The answer has been written out; it is no longer held, and another answer is ignored.
-    private var isSent = false
+    @exclusivity(unchecked) private var isSent = false
 
     init(head: RequestHead, startedAt: UInt64, session: (any ResponseQueue)?) {
         self.head = head
@@ -41,10 +44,15 @@ public final class Responder {
         session?.responderDidAnswer()
     }
 
-    /// The answer went out: let go of it and of the head (whose bytes the parser may then reuse).
-    func sent() {
+    /// Takes the answer for sending; another answer is ignored from now on.
+    func takeResponse() -> Response? {
+        guard let response = response.take() else { return nil }
         isSent = true
-        response = nil
+        return response
+    }
+
+    /// The answer went out: let go of the head, whose bytes the parser may then reuse.
+    func sent() {
         head = .placeholder
     }
 
