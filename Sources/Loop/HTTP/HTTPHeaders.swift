@@ -182,10 +182,10 @@ public enum KnownHeader: Int, CaseIterable, Sendable {
         }
     }
 
-    /// The known field `bytes[start..<end]` names, compared case-insensitively; nil for any other name.
+    /// The known field the token `bytes[start..<end]` names, compared case-insensitively; nil for any other name.
     static func identify(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> KnownHeader? {
         func named(_ lowercase: StaticString, _ header: KnownHeader) -> KnownHeader? {
-            HTTPSyntax.equalsLowercased(bytes, start, end, lowercase) ? header : nil
+            HTTPSyntax.tokenEqualsLowercased(bytes, start, end, lowercase) ? header : nil
         }
         guard end > start else { return nil }
         switch (end - start, lowercaseASCII(bytes[start])) {

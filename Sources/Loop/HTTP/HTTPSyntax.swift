@@ -28,6 +28,63 @@ enum HTTPSyntax {
         byte == 0x20 || byte == 0x09
     }
 
+    /// `tchar` as a table: byte `b` is a token byte when the table's byte `b` is `1`.
+    private static let tokenTable: StaticString = """
+        0000000000000000000000000000000001011111001101101111111111000000\
+        0111111111111111111111111110001111111111111111111111111111101010\
+        0000000000000000000000000000000000000000000000000000000000000000\
+        0000000000000000000000000000000000000000000000000000000000000000
+        """
+
+    /// The end of the token bytes of `bytes[from..<to]`.
+    @inline(__always)
+    static func tokenEnd(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
+        let table = tokenTable.utf8Start
+        var index = from
+        while index < to, table[Int(bytes[index])] == UInt8(ascii: "1") { index &+= 1 }
+        return index
+    }
+
+    /// Whether every byte of `bytes[from..<to]` is visible ASCII (`!` to `~`): what a request target is made of.
+    static func isVisibleASCII(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
+        guard let base = bytes.baseAddress else { return from >= to }
+        let raw = UnsafeRawPointer(base)
+        var index = from
+        while index &+ 8 <= to {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            // A high bit, a byte below `!` (a borrow), or `DEL` (a carry into the high bit) is flagged.
+            let flagged = word | (word &+ 0x0101_0101_0101_0101) | ((word &- 0x2121_2121_2121_2121) & ~word)
+            guard flagged & 0x8080_8080_8080_8080 == 0 else { return false }
+            index &+= 8
+        }
+        while index < to {
+            guard base[index] > 0x20, base[index] < 0x7F else { return false }
+            index &+= 1
+        }
+        return true
+    }
+
+    /// The first byte of `bytes[from..<to]` that may not be in a field value (`isFieldValueByte`), or `to`.
+    static func firstInvalidFieldValueByte(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
+        guard let base = bytes.baseAddress else { return to }
+        let raw = UnsafeRawPointer(base)
+        var index = from
+        while index &+ 8 <= to {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            // Bytes below a space (tab included) or equal to `DEL` send the word to the byte-by-byte check.
+            let control = (word &- 0x2020_2020_2020_2020) & ~word
+            let delete = word ^ 0x7F7F_7F7F_7F7F_7F7F
+            let deleted = (delete &- 0x0101_0101_0101_0101) & ~delete
+            guard (control | deleted) & 0x8080_8080_8080_8080 == 0 else { break }
+            index &+= 8
+        }
+        while index < to {
+            guard isFieldValueByte(base[index]) else { return index }
+            index &+= 1
+        }
+        return to
+    }
+
     /// The first `\n` in `bytes[from..<to]`, eight bytes at a time; `to` when there is none.
     @inline(__always)
     static func firstNewline(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
@@ -52,6 +109,38 @@ enum HTTPSyntax {
             index &+= 1
         }
         return to
+    }
+
+    /// Whether the token `bytes[start..<end]` (only `tchar`), ASCII-lowercased, is `lowercase`, which must have at
+    /// least 4 bytes: a word at a time, setting bit 5 of every byte, which lowercases letters and turns no other token
+    /// byte into a letter, a digit or `-`.
+    @inline(__always)
+    static func tokenEqualsLowercased(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ start: Int,
+        _ end: Int,
+        _ lowercase: StaticString
+    ) -> Bool {
+        let count = lowercase.utf8CodeUnitCount
+        guard end &- start == count, count >= 4, let base = bytes.baseAddress else { return false }
+        let name = UnsafeRawPointer(base + start)
+        let literal = UnsafeRawPointer(lowercase.utf8Start)
+        if count < 8 {
+            let tail = count &- 4
+            return name.loadUnaligned(as: UInt32.self) | 0x2020_2020 == literal.loadUnaligned(as: UInt32.self)
+                && name.loadUnaligned(fromByteOffset: tail, as: UInt32.self) | 0x2020_2020
+                    == literal.loadUnaligned(fromByteOffset: tail, as: UInt32.self)
+        }
+        var offset = 0
+        while true {
+            let at = min(offset, count &- 8)
+            guard
+                name.loadUnaligned(fromByteOffset: at, as: UInt64.self) | 0x2020_2020_2020_2020
+                    == literal.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+            else { return false }
+            if at == count &- 8 { return true }
+            offset &+= 8
+        }
     }
 
     /// Whether `bytes[start..<end]`, ASCII-lowercased, is `lowercase` (which must be lowercase).

@@ -21,8 +21,9 @@ public enum HTTPMethod: Sendable, Equatable {
     /// The method `bytes[start..<end]` names.
     static func identify(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> HTTPMethod {
         func named(_ name: StaticString, _ method: HTTPMethod) -> HTTPMethod {
-            let literal = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-            return UnsafeBufferPointer(rebasing: bytes[start..<end]).elementsEqual(literal) ? method : .other
+            let literal = name.utf8Start
+            for index in 0..<name.utf8CodeUnitCount where bytes[start + index] != literal[index] { return .other }
+            return method
         }
         switch (end - start, start < end ? bytes[start] : 0) {
         case (3, UInt8(ascii: "G")): return named("GET", .get)
@@ -54,11 +55,16 @@ struct ByteRange: Sendable, Equatable {
     @inlinable var range: Range<Int> { Int(start)..<Int(end) }
 }
 
-/// The first value of each `KnownHeader` in a head, and how many fields of that name it has.
+/// The first value of each `KnownHeader` in a head, and how many fields of that name it has: gathered while the
+/// head is parsed, then kept at the end of the head's bytes (`append(to:)`), so that the head itself stays small.
 @usableFromInline
-struct KnownFields: Sendable {
-    @usableFromInline var values = InlineArray<14, ByteRange>(repeating: .empty)
-    @usableFromInline var counts = InlineArray<14, UInt8>(repeating: 0)
+struct KnownFields {
+    var values = InlineArray<14, ByteRange>(repeating: .empty)
+    var counts = InlineArray<14, UInt8>(repeating: 0)
+
+    /// The table's bytes as kept after a head's: this struct's own layout, 14 starts and ends, then 14 counts.
+    @usableFromInline static let size = MemoryLayout<KnownFields>.size
+    @usableFromInline static let countsOffset = MemoryLayout<KnownFields>.offset(of: \KnownFields.counts)!
 
     /// Notes a field named `header` whose value is `range`.
     @inline(__always)
@@ -66,6 +72,14 @@ struct KnownFields: Sendable {
         let index = header.rawValue
         if counts[index] == 0 { values[index] = range }
         if counts[index] < UInt8.max { counts[index] += 1 }
+    }
+
+    /// Appends the table to `bytes`; returns where it starts.
+    func append(to bytes: inout [UInt8]) -> Int32 {
+        let start = Int32(bytes.count)
+        var table = self
+        withUnsafeBytes(of: &table) { bytes.append(contentsOf: $0) }
+        return start
     }
 }
 
@@ -76,19 +90,26 @@ struct KnownFields: Sendable {
 /// byte accessors (`methodBytes`, `targetBytes`, `pathBytes`, `queryBytes`, `field(_:)`) cost no allocation; the
 /// string ones (`method`, `target`, `headers`, `pathSegments`, `queryItems`...) are conveniences built when asked.
 public struct RequestHead: Sendable {
-    /// For a parsed head: the request line and header lines as received (and, after them, the origin form of an
-    /// absolute target). For one built from strings: the method, the target and the field values.
+    /// For a parsed head: the request line and header lines as received, then the origin form of an absolute
+    /// target, then the table of known fields (`KnownFields`). For one built from strings: the method, the target,
+    /// the field values, then the table.
     @usableFromInline var bytes: [UInt8]
-    @usableFromInline var methodRange: ByteRange
+    /// The fields of a head built from strings, exactly as given; nil for a parsed head (`headers` reads its lines).
+    var builtFields: [(name: String, value: String)]?
+    /// The method is `bytes[0..<methodEnd]`.
+    @usableFromInline var methodEnd: Int32
     /// The target in origin form.
-    @usableFromInline var targetRange: ByteRange
+    @usableFromInline var targetStart: Int32
+    @usableFromInline var targetEnd: Int32
     /// Where the target's path ends: at its `?`, or at its end.
     @usableFromInline var pathEnd: Int32
     /// The header lines of a parsed head, for the `headers` view; empty for a head built from strings.
-    var fieldLines: ByteRange
-    @usableFromInline var known: KnownFields
-    /// The fields of a head built from strings, exactly as given; nil for a parsed head (`headers` reads its lines).
-    var builtHeaders: HTTPHeaders?
+    var fieldsStart: Int32
+    var fieldsEnd: Int32
+    /// Where the table of known fields starts in `bytes`.
+    @usableFromInline var tableStart: Int32
+    /// `contentLength`, or -1 for none.
+    var declaredLength: Int
 
     /// The method, for the ones the server tells apart.
     public private(set) var httpMethod: HTTPMethod
@@ -100,9 +121,13 @@ public struct RequestHead: Sendable {
     public var keepAlive: Bool
     /// The client waits for `100 Continue` before it sends the body.
     public var expectsContinue: Bool
-    /// The body's length when the client said it up front (`Content-Length`); nil for chunked or no body.
-    public var contentLength: Int?
     public var isChunked: Bool
+
+    /// The body's length when the client said it up front (`Content-Length`); nil for chunked or no body.
+    public var contentLength: Int? {
+        get { declaredLength >= 0 ? declaredLength : nil }
+        set { declaredLength = newValue ?? -1 }
+    }
 
     /// A head built from strings, as tests and benchmarks make them; the parser builds its heads from bytes.
     public init(
@@ -113,47 +138,51 @@ public struct RequestHead: Sendable {
     ) {
         self.version = version
         bytes = []
-        methodRange = .empty
-        targetRange = .empty
+        builtFields = nil
+        methodEnd = 0
+        targetStart = 0
+        targetEnd = 0
         pathEnd = 0
-        fieldLines = .empty
-        known = KnownFields()
-        builtHeaders = nil
+        fieldsStart = 0
+        fieldsEnd = 0
+        tableStart = 0
+        declaredLength = -1
         httpMethod = .other
         hasValidPathEncoding = true
         let connection = headers.tokens("Connection")
         keepAlive = version == .http11 ? !connection.contains("close") : connection.contains("keep-alive")
         expectsContinue = false
-        contentLength = nil
         isChunked = false
         rebuild(method: method, target: target, headers: headers)
     }
 
-    /// A parsed head: `bytes` with its ranges, the rest set by the parser.
+    /// A parsed head: `bytes` with its ranges and table, the rest set by the parser.
     init(
         bytes: [UInt8],
-        method: ByteRange,
+        methodEnd: Int,
         target: ByteRange,
         version: HTTPVersion,
         fieldLines: ByteRange,
-        known: KnownFields
+        tableStart: Int32
     ) {
         self.bytes = bytes
-        methodRange = method
-        targetRange = target
-        self.version = version
-        self.fieldLines = fieldLines
-        self.known = known
-        builtHeaders = nil
-        keepAlive = version == .http11
-        expectsContinue = false
-        contentLength = nil
-        isChunked = false
+        builtFields = nil
+        self.methodEnd = Int32(methodEnd)
+        targetStart = target.start
+        targetEnd = target.end
+        pathEnd = target.end
+        fieldsStart = fieldLines.start
+        fieldsEnd = fieldLines.end
+        self.tableStart = tableStart
+        declaredLength = -1
         httpMethod = .other
         hasValidPathEncoding = true
-        pathEnd = target.end
+        self.version = version
+        keepAlive = version == .http11
+        expectsContinue = false
+        isChunked = false
         bytes.withUnsafeBufferPointer { bytes in
-            httpMethod = HTTPMethod.identify(bytes, Int(method.start), Int(method.end))
+            httpMethod = HTTPMethod.identify(bytes, 0, methodEnd)
             scanTarget(bytes)
         }
     }
@@ -162,33 +191,41 @@ public struct RequestHead: Sendable {
     private mutating func rebuild(method: String, target: String, headers: HTTPHeaders) {
         var bytes: [UInt8] = []
         bytes.append(contentsOf: method.utf8)
-        methodRange = ByteRange(0, bytes.count)
+        methodEnd = Int32(bytes.count)
         bytes.append(contentsOf: target.utf8)
-        targetRange = ByteRange(methodRange.range.upperBound, bytes.count)
+        targetStart = methodEnd
+        targetEnd = Int32(bytes.count)
         var known = KnownFields()
-        for field in headers {
+        let fields = headers.fields
+        for field in fields {
             let nameStart = bytes.count
             bytes.append(contentsOf: field.name.utf8)
             let valueStart = bytes.count
             bytes.append(contentsOf: field.value.utf8)
-            let header = bytes.withUnsafeBufferPointer { KnownHeader.identify($0, nameStart, valueStart) }
+            let header = bytes.withUnsafeBufferPointer { bytes -> KnownHeader? in
+                // A name that is not a token is no known field's.
+                guard (nameStart..<valueStart).allSatisfy({ HTTPSyntax.isTokenByte(bytes[$0]) }) else { return nil }
+                return KnownHeader.identify(bytes, nameStart, valueStart)
+            }
             if let header { known.add(header, ByteRange(valueStart, bytes.count)) }
         }
+        tableStart = known.append(to: &bytes)
         self.bytes = bytes
-        self.known = known
-        fieldLines = .empty
-        builtHeaders = headers
-        pathEnd = targetRange.end
+        fieldsStart = 0
+        fieldsEnd = 0
+        builtFields = fields
+        pathEnd = targetEnd
+        hasValidPathEncoding = true
         bytes.withUnsafeBufferPointer { bytes in
-            httpMethod = HTTPMethod.identify(bytes, Int(methodRange.start), Int(methodRange.end))
+            httpMethod = HTTPMethod.identify(bytes, 0, Int(methodEnd))
             scanTarget(bytes)
         }
     }
 
     /// Finds where the path ends and whether its escapes are whole.
     private mutating func scanTarget(_ bytes: UnsafeBufferPointer<UInt8>) {
-        let start = Int(targetRange.start)
-        let end = Int(targetRange.end)
+        let start = Int(targetStart)
+        let end = Int(targetEnd)
         let questionMark = HTTPSyntax.firstByte(UInt8(ascii: "?"), bytes, from: start, to: end)
         pathEnd = Int32(questionMark)
         var index = HTTPSyntax.firstByte(UInt8(ascii: "%"), bytes, from: start, to: questionMark)
@@ -207,35 +244,44 @@ public struct RequestHead: Sendable {
 
     /// The method's bytes, e.g. `POST`.
     @inlinable
-    public var methodBytes: ByteSpan { ByteSpan(base: bytes, methodRange.range) }
+    public var methodBytes: ByteSpan { ByteSpan(base: bytes, offset: 0, count: Int(methodEnd)) }
 
     /// The target in origin form (`/path?query`, or `*`), still percent-encoded.
     @inlinable
-    public var targetBytes: ByteSpan { ByteSpan(base: bytes, targetRange.range) }
+    public var targetBytes: ByteSpan { ByteSpan(base: bytes, Int(targetStart)..<Int(targetEnd)) }
 
     /// The target's path, still percent-encoded.
     @inlinable
-    public var pathBytes: ByteSpan { ByteSpan(base: bytes, Int(targetRange.start)..<Int(pathEnd)) }
+    public var pathBytes: ByteSpan { ByteSpan(base: bytes, Int(targetStart)..<Int(pathEnd)) }
 
     /// The target's query after its `?`, still percent-encoded; nil when there is no `?`.
     @inlinable
     public var queryBytes: ByteSpan? {
-        guard pathEnd < targetRange.end else { return nil }
-        return ByteSpan(base: bytes, Int(pathEnd) + 1..<Int(targetRange.end))
+        guard pathEnd < targetEnd else { return nil }
+        return ByteSpan(base: bytes, Int(pathEnd) + 1..<Int(targetEnd))
     }
 
     /// The first `header` field's value (trimmed); nil when the head has none.
     @inlinable
     public func field(_ header: KnownHeader) -> ByteSpan? {
         let index = header.rawValue
-        guard known.counts[index] > 0 else { return nil }
-        return ByteSpan(base: bytes, known.values[index].range)
+        let table = Int(tableStart)
+        let range = bytes.withUnsafeBytes { raw -> Range<Int>? in
+            guard raw[table + KnownFields.countsOffset + index] > 0 else { return nil }
+            let value = raw.loadUnaligned(
+                fromByteOffset: table + MemoryLayout<ByteRange>.stride * index,
+                as: ByteRange.self
+            )
+            return value.range
+        }
+        return range.map { ByteSpan(base: bytes, $0) }
     }
 
     /// How many `header` fields the head has (at most 255 are counted).
     @inlinable
     public func fieldCount(_ header: KnownHeader) -> Int {
-        Int(known.counts[header.rawValue])
+        let table = Int(tableStart)
+        return bytes.withUnsafeBytes { Int($0[table + KnownFields.countsOffset + header.rawValue]) }
     }
 
     // MARK: - Strings
@@ -254,8 +300,8 @@ public struct RequestHead: Sendable {
     /// The header fields, as strings; reading one looks through the head's lines.
     public var headers: HTTPHeaders {
         get {
-            builtHeaders
-                ?? HTTPHeaders(lines: bytes, start: Int(fieldLines.start), end: Int(fieldLines.end))
+            builtFields.map { HTTPHeaders($0) }
+                ?? HTTPHeaders(lines: bytes, start: Int(fieldsStart), end: Int(fieldsEnd))
         }
         set { rebuild(method: method, target: target, headers: newValue) }
     }

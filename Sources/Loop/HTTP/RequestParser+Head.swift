@@ -39,8 +39,8 @@ extension RequestParser {
         }
         guard lineEnd - position <= limits.maxHeadBytes else { return fail(431, "request head too large") }
         // The head's own bytes: the array of the head before is reused once nothing holds that head any more.
-        headBytes.removeAll(keepingCapacity: headBytes.capacity <= 2 * limits.maxHeadBytes)
-        headBytes.append(contentsOf: buffer[position..<lineEnd])
+        if headBytes.capacity > 2 * limits.maxHeadBytes { headBytes = [] }
+        headBytes.replaceSubrange(0..<headBytes.count, with: buffer[position..<lineEnd])
         position = next
         lineStart = next
         scanFrom = next
@@ -57,10 +57,11 @@ extension RequestParser {
             if head.isChunked {
                 chunkedBody.removeAll(keepingCapacity: chunkedBody.capacity <= limits.maxHeadBytes)
                 chunkedBytes = 0
-                state = .chunkSize(head)
+                state = .chunkSize
             } else {
-                state = .fixedBody(head, length: head.contentLength ?? 0)
+                state = .fixedBody(length: head.contentLength ?? 0)
             }
+            announced = head
             return .head(head)
         }
     }
@@ -125,13 +126,14 @@ enum HeadParser {
             return nil
         }
         if let fields { return .failure(fields) }
+        let tableStart = known.append(to: &bytes)
         var head = RequestHead(
             bytes: bytes,
-            method: line.method,
+            methodEnd: Int(line.method.end),
             target: target,
             version: line.version,
             fieldLines: ByteRange(line.next, count),
-            known: known
+            tableStart: tableStart
         )
         if let error = semantics.apply(to: &head, hosts: known.counts[KnownHeader.host.rawValue], limits: limits) {
             return .failure(error)
@@ -163,21 +165,20 @@ enum HeadParser {
         let secondSpace = HTTPSyntax.firstByte(UInt8(ascii: " "), bytes, from: min(firstSpace + 1, end), to: end)
         guard secondSpace < end, HTTPSyntax.firstByte(UInt8(ascii: " "), bytes, from: secondSpace + 1, to: end) == end
         else { return .failure(HTTPError(400, "malformed request line")) }
-        guard firstSpace > 0, (0..<firstSpace).allSatisfy({ HTTPSyntax.isTokenByte(bytes[$0]) }) else {
+        guard firstSpace > 0, HTTPSyntax.tokenEnd(bytes, from: 0, to: firstSpace) == firstSpace else {
             return .failure(HTTPError(400, "malformed method"))
         }
         let targetStart = firstSpace + 1
-        guard secondSpace > targetStart,
-            (targetStart..<secondSpace).allSatisfy({ bytes[$0] > 0x20 && bytes[$0] < 0x7F })
-        else {
+        guard secondSpace > targetStart, HTTPSyntax.isVisibleASCII(bytes, from: targetStart, to: secondSpace) else {
             return .failure(HTTPError(400, "malformed request target"))
         }
         guard let origin = originForm(bytes, targetStart, secondSpace, method: 0..<firstSpace) else {
             return .failure(HTTPError(400, "request target must be a path starting with /, or an absolute http URL"))
         }
         let versionStart = secondSpace + 1
-        guard end - versionStart == 8,
-            UnsafeBufferPointer(rebasing: bytes[versionStart..<versionStart + 5]).elementsEqual("HTTP/".utf8)
+        guard end - versionStart == 8, bytes[versionStart] == UInt8(ascii: "H"),
+            bytes[versionStart + 1] == UInt8(ascii: "T"), bytes[versionStart + 2] == UInt8(ascii: "T"),
+            bytes[versionStart + 3] == UInt8(ascii: "P"), bytes[versionStart + 4] == UInt8(ascii: "/")
         else {
             return .failure(HTTPError(400, "malformed HTTP version"))
         }
@@ -245,8 +246,7 @@ enum HeadParser {
     ) -> Result<
         FieldLine, HTTPError
     > {
-        var nameEnd = start
-        while nameEnd < end, HTTPSyntax.isTokenByte(bytes[nameEnd]) { nameEnd += 1 }
+        let nameEnd = HTTPSyntax.tokenEnd(bytes, from: start, to: end)
         if nameEnd == end || bytes[nameEnd] != UInt8(ascii: ":") {
             // Not a token up to a colon: which refusal depends on whether there is a colon at all.
             guard HTTPSyntax.firstByte(UInt8(ascii: ":"), bytes, from: nameEnd, to: end) < end else {
@@ -262,13 +262,9 @@ enum HeadParser {
         var valueEnd = end
         while valueStart < valueEnd, HTTPSyntax.isBlank(bytes[valueStart]) { valueStart += 1 }
         while valueEnd > valueStart, HTTPSyntax.isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
-        var index = valueStart
-        while index < valueEnd {
-            guard HTTPSyntax.isFieldValueByte(bytes[index]) else {
-                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<nameEnd]), as: UTF8.self)
-                return .failure(HTTPError(400, "invalid character in header \(name)"))
-            }
-            index += 1
+        guard HTTPSyntax.firstInvalidFieldValueByte(bytes, from: valueStart, to: valueEnd) == valueEnd else {
+            let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<nameEnd]), as: UTF8.self)
+            return .failure(HTTPError(400, "invalid character in header \(name)"))
         }
         return .success(FieldLine(nameEnd: nameEnd, valueStart: valueStart, valueEnd: valueEnd))
     }

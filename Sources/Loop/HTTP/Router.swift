@@ -245,8 +245,7 @@ struct RouteTable: Sendable {
     private func isMethod(_ route: Route, of head: RequestHead, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard route.httpMethod == head.httpMethod else { return false }
         guard route.httpMethod == .other else { return true }
-        let method = head.methodRange.range
-        return route.methodBytes.elementsEqual(UnsafeBufferPointer(rebasing: bytes[method]))
+        return route.methodBytes.elementsEqual(UnsafeBufferPointer(rebasing: bytes[0..<Int(head.methodEnd)]))
     }
 
     /// Whether each segment of `bytes[start..<end]` (after the part before its first slash) fits the route's.
