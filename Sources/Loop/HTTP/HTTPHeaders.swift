@@ -7,8 +7,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     enum Storage: Sendable {
         case list([(name: String, value: String)])
         /// Header lines of a parsed head, `bytes[start..<end]`, each `name: value` ending in LF or CRLF, checked
-        /// already.
-        case lines([UInt8], start: Int, end: Int)
+        /// already, and where the head's table of known fields starts (`KnownFields`).
+        case lines([UInt8], start: Int, end: Int, table: Int)
     }
 
     var storage: Storage
@@ -21,8 +21,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         storage = .list(elements.map { (name: $0.0, value: $0.1) })
     }
 
-    init(lines bytes: [UInt8], start: Int, end: Int) {
-        storage = .lines(bytes, start: start, end: end)
+    init(lines bytes: [UInt8], start: Int, end: Int, table: Int) {
+        storage = .lines(bytes, start: start, end: end, table: table)
     }
 
     /// Every field, in order.
@@ -30,7 +30,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         switch storage {
         case .list(let fields):
             return fields
-        case .lines(let bytes, let start, let end):
+        case .lines(let bytes, let start, let end, _):
             var fields: [(name: String, value: String)] = []
             Self.forEachLine(bytes, start, end) { bytes, name, value in
                 fields.append((name: Self.string(bytes, name), value: Self.string(bytes, value)))
@@ -45,9 +45,24 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         switch storage {
         case .list(let fields):
             return fields.first { asciiCaseInsensitiveEqual($0.name, name) }?.value
-        case .lines(let bytes, let start, let end):
+        case .lines(let bytes, let start, let end, let table):
             var found: String?
             var name = name
+            // A known field is read from the head's table.
+            let known = name.withUTF8 { name -> KnownHeader? in
+                guard HTTPSyntax.tokenEnd(name, from: 0, to: name.count) == name.count else { return nil }
+                return KnownHeader.identify(name, 0, name.count)
+            }
+            if let known {
+                return bytes.withUnsafeBytes { raw -> String? in
+                    guard raw[table + KnownFields.countsOffset + known.rawValue] > 0 else { return nil }
+                    let range = raw.loadUnaligned(
+                        fromByteOffset: table + MemoryLayout<ByteRange>.stride * known.rawValue,
+                        as: ByteRange.self
+                    ).range
+                    return String(decoding: UnsafeRawBufferPointer(rebasing: raw[range]), as: UTF8.self)
+                }
+            }
             name.withUTF8 { wanted in
                 Self.forEachLine(bytes, start, end) { bytes, nameRange, value in
                     guard Self.equal(bytes, nameRange, wanted) else { return true }
@@ -91,7 +106,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public var isEmpty: Bool {
         switch storage {
         case .list(let fields): fields.isEmpty
-        case .lines(_, let start, let end): start >= end
+        case .lines(_, let start, let end, _): start >= end
         }
     }
 
@@ -188,7 +203,7 @@ public enum KnownHeader: Int, CaseIterable, Sendable {
             HTTPSyntax.tokenEqualsLowercased(bytes, start, end, lowercase) ? header : nil
         }
         guard end > start else { return nil }
-        switch (end - start, lowercaseASCII(bytes[start])) {
+        switch (end - start, bytes[start] | 0x20) {
         case (4, UInt8(ascii: "h")): return named("host", .host)
         case (6, UInt8(ascii: "e")): return named("expect", .expect)
         case (6, UInt8(ascii: "a")): return named("accept", .accept)

@@ -301,7 +301,7 @@ public struct RequestHead: Sendable {
     public var headers: HTTPHeaders {
         get {
             builtFields.map { HTTPHeaders($0) }
-                ?? HTTPHeaders(lines: bytes, start: Int(fieldsStart), end: Int(fieldsEnd))
+                ?? HTTPHeaders(lines: bytes, start: Int(fieldsStart), end: Int(fieldsEnd), table: Int(tableStart))
         }
         set { rebuild(method: method, target: target, headers: newValue) }
     }
