@@ -7,7 +7,7 @@ final class HTTPSession: TCPConnectionDelegate, ResponseQueue {
     let connection: TCPConnection
     unowned let pool: ConnectionPool
     /// The handler, with the slot for what screening the head of `current` gave.
-    let handler: any SessionHandler
+    let handler: SessionHandler
     // The state below is the session's own, touched on the loop thread by its methods alone, and no access to it
     // spans a call into the handler (the handler is called between accesses, never during one): the runtime's
     // exclusivity checks on a class's properties would cost the request path for nothing.
@@ -44,7 +44,7 @@ final class HTTPSession: TCPConnectionDelegate, ResponseQueue {
     /// The share of the body budget this connection holds for the body being read.
     @exclusivity(unchecked) var reservedBodyBytes = 0
 
-    init(connection: TCPConnection, pool: ConnectionPool, handler: any SessionHandler) {
+    init(connection: TCPConnection, pool: ConnectionPool, handler: SessionHandler) {
         self.connection = connection
         self.pool = pool
         self.handler = handler
