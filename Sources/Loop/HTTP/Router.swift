@@ -156,49 +156,58 @@ struct RouteTable: Sendable {
         case methodNotAllowed([String])
     }
 
+    /// One segment of a pattern: a literal, as `literals[start..<start + count]`, or a parameter.
     private enum Segment: Sendable {
-        case literal([UInt8])
+        case literal(start: Int32, count: Int32)
         case parameter(index: Int)
     }
 
+    /// What matching reads of a route, without a reference to count: where its segments are in `segments`.
+    private struct Entry: Sendable {
+        let segmentCount: Int
+        let firstSegment: Int
+        let httpMethod: HTTPMethod
+    }
+
+    /// The rest of a route, read once it matched.
     private struct Route: Sendable {
         let method: String
-        let httpMethod: HTTPMethod
         let methodBytes: [UInt8]
         let template: String
-        let segments: [Segment]
         let parameterNames: [String]
     }
 
+    private var entries: [Entry] = []
     private var routes: [Route] = []
+    /// Every route's segments, one after another.
+    private var segments: [Segment] = []
+    /// Every literal segment's bytes, one after another.
+    private var literals: [UInt8] = []
 
     @usableFromInline init() {}
 
     @usableFromInline
     mutating func add(_ method: String, _ template: String) {
         var names: [String] = []
-        var segments: [Segment] = []
+        let firstSegment = segments.count
         for part in template.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
             if part.hasPrefix("<") && part.hasSuffix(">") {
                 segments.append(.parameter(index: names.count))
                 names.append(String(part.dropFirst().dropLast()))
             } else {
-                segments.append(.literal(Array(part.utf8)))
+                let start = literals.count
+                literals.append(contentsOf: part.utf8)
+                segments.append(.literal(start: Int32(start), count: Int32(literals.count - start)))
             }
         }
         precondition(names.count <= RouteParameters.capacity, "a route has at most 4 parameters: \(template)")
+        precondition(segments.count - firstSegment <= Path.capacity, "a route has at most 16 segments: \(template)")
         let methodBytes = Array(method.utf8)
         let httpMethod = methodBytes.withUnsafeBufferPointer { HTTPMethod.identify($0, 0, $0.count) }
-        routes.append(
-            Route(
-                method: method,
-                httpMethod: httpMethod,
-                methodBytes: methodBytes,
-                template: template,
-                segments: segments,
-                parameterNames: names
-            )
+        entries.append(
+            Entry(segmentCount: segments.count - firstSegment, firstSegment: firstSegment, httpMethod: httpMethod)
         )
+        routes.append(Route(method: method, methodBytes: methodBytes, template: template, parameterNames: names))
     }
 
     @usableFromInline
@@ -206,90 +215,138 @@ struct RouteTable: Sendable {
 
     // MARK: - Heads
 
+    /// The segments of a head's path: `/a/b` has the segments `a` and `b`, one per slash, each after its slash.
+    private struct Path {
+        /// The most segments a route has; a path with more matches none.
+        static let capacity = 16
+
+        /// Where the first segment starts (after the first slash).
+        let firstSegment: Int
+        /// How many segments there are (up to `capacity` counted, one more meaning more).
+        let count: Int
+        /// Where each segment ends: at the next slash or the path's end.
+        var ends = InlineArray<16, Int32>(repeating: 0)
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
+            let firstSlash = HTTPSyntax.firstByte(UInt8(ascii: "/"), bytes, from: start, to: end)
+            firstSegment = firstSlash + 1
+            var count = 0
+            var slash = firstSlash
+            while slash < end, count <= Self.capacity {
+                let next = HTTPSyntax.firstByte(UInt8(ascii: "/"), bytes, from: slash + 1, to: end)
+                if count < Self.capacity { ends[count] = Int32(next) }
+                count += 1
+                slash = next
+            }
+            self.count = count
+        }
+
+        /// Where segment `index` starts.
+        func start(_ index: Int) -> Int { index == 0 ? firstSegment : Int(ends[index - 1]) + 1 }
+    }
+
     @usableFromInline
     func match(_ head: RequestHead) -> Match {
+        let pathBytes = head.pathBytes
+        let pathStart = pathBytes.offset
+        let pathEnd = pathBytes.offset + pathBytes.count
+        let found = head.bytes.withUnsafeBufferPointer { bytes -> (index: Int, Path)? in
+            let path = Path(bytes, pathStart, pathEnd)
+            let segmentCount = path.count
+            guard segmentCount <= Path.capacity else { return nil }
+            return entries.withUnsafeBufferPointer { entries in
+                segments.withUnsafeBufferPointer { segments in
+                    literals.withUnsafeBufferPointer { literals in
+                        var headFallback: Int?
+                        for routeIndex in 0..<entries.count where entries[routeIndex].segmentCount == segmentCount {
+                            let entry = entries[routeIndex]
+                            guard Self.pathMatches(entry, segments, literals, path, bytes) else { continue }
+                            if isMethod(routeIndex, entry, of: head, bytes) { return (routeIndex, path) }
+                            if head.httpMethod == .head, entry.httpMethod == .get, headFallback == nil {
+                                headFallback = routeIndex
+                            }
+                        }
+                        return headFallback.map { ($0, path) }
+                    }
+                }
+            }
+        }
+        guard let (routeIndex, path) = found else { return refusal(head) }
+        return .found(index: routeIndex, parameters: bind(routeIndex, head, path))
+    }
+
+    /// No route for `head`'s method: the methods its path allows, gathered only now.
+    private func refusal(_ head: RequestHead) -> Match {
         let path = head.pathBytes
-        let bytes = head.bytes
         let pathStart = path.offset
         let pathEnd = path.offset + path.count
-        return bytes.withUnsafeBufferPointer { bytes in
-            // `/a/b` has the segments `a` and `b`: one per slash, each after its slash.
-            var segmentCount = 0
-            var index = HTTPSyntax.firstByte(UInt8(ascii: "/"), bytes, from: pathStart, to: pathEnd)
-            while index < pathEnd {
-                segmentCount += 1
-                index = HTTPSyntax.firstByte(UInt8(ascii: "/"), bytes, from: index + 1, to: pathEnd)
-            }
-            var headFallback: Int?
-            for (routeIndex, route) in routes.enumerated() where route.segments.count == segmentCount {
-                guard Self.pathMatches(route, bytes, pathStart, pathEnd) else { continue }
-                if isMethod(route, of: head, bytes) {
-                    return .found(index: routeIndex, parameters: bind(route, head, bytes, pathStart, pathEnd))
-                }
-                if head.httpMethod == .head, route.httpMethod == .get, headFallback == nil {
-                    headFallback = routeIndex
+        var allowed: [String] = []
+        head.bytes.withUnsafeBufferPointer { bytes in
+            let path = Path(bytes, pathStart, pathEnd)
+            guard path.count <= Path.capacity else { return }
+            segments.withUnsafeBufferPointer { segments in
+                literals.withUnsafeBufferPointer { literals in
+                    for (routeIndex, entry) in entries.enumerated() where entry.segmentCount == path.count {
+                        if Self.pathMatches(entry, segments, literals, path, bytes) {
+                            allowed.append(routes[routeIndex].method)
+                        }
+                    }
                 }
             }
-            if let routeIndex = headFallback {
-                return .found(index: routeIndex, parameters: bind(routes[routeIndex], head, bytes, pathStart, pathEnd))
-            }
-            // Refused: the allowed methods are gathered only now.
-            var allowed: [String] = []
-            for route in routes where route.segments.count == segmentCount {
-                if Self.pathMatches(route, bytes, pathStart, pathEnd) { allowed.append(route.method) }
-            }
-            return Self.refusal(allowed)
         }
+        return Self.refusal(allowed)
     }
 
-    private func isMethod(_ route: Route, of head: RequestHead, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard route.httpMethod == head.httpMethod else { return false }
-        guard route.httpMethod == .other else { return true }
-        return route.methodBytes.elementsEqual(UnsafeBufferPointer(rebasing: bytes[0..<Int(head.methodEnd)]))
-    }
-
-    /// Whether each segment of `bytes[start..<end]` (after the part before its first slash) fits the route's.
-    private static func pathMatches(
-        _ route: Route,
-        _ bytes: UnsafeBufferPointer<UInt8>,
-        _ start: Int,
-        _ end: Int
+    private func isMethod(
+        _ index: Int,
+        _ entry: Entry,
+        of head: RequestHead,
+        _ bytes: UnsafeBufferPointer<UInt8>
     )
         -> Bool
     {
-        var segmentStart = HTTPSyntax.firstByte(UInt8(ascii: "/"), bytes, from: start, to: end) + 1
-        for segment in route.segments {
-            let segmentEnd = HTTPSyntax.firstByte(UInt8(ascii: "/"), bytes, from: segmentStart, to: end)
-            switch segment {
-            case .literal(let literal):
+        guard entry.httpMethod == head.httpMethod else { return false }
+        guard entry.httpMethod == .other else { return true }
+        return routes[index].methodBytes.elementsEqual(UnsafeBufferPointer(rebasing: bytes[0..<Int(head.methodEnd)]))
+    }
+
+    /// Whether each segment of the path fits the route's.
+    private static func pathMatches(
+        _ entry: Entry,
+        _ segments: UnsafeBufferPointer<Segment>,
+        _ literals: UnsafeBufferPointer<UInt8>,
+        _ path: Path,
+        _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        for index in 0..<entry.segmentCount {
+            let segmentStart = path.start(index)
+            let segmentEnd = Int(path.ends[index])
+            switch segments[entry.firstSegment + index] {
+            case .literal(let start, let count):
+                let literal = UnsafeBufferPointer(rebasing: literals[Int(start)..<Int(start + count)])
                 guard decodedEquals(bytes, segmentStart, segmentEnd, literal) else { return false }
             case .parameter:
                 guard segmentEnd > segmentStart else { return false }  // An empty segment binds no parameter.
             }
-            segmentStart = segmentEnd + 1
         }
         return true
     }
 
-    private func bind(
-        _ route: Route,
-        _ head: RequestHead,
-        _ bytes: UnsafeBufferPointer<UInt8>,
-        _ start: Int,
-        _ end: Int
-    ) -> RouteParameters {
-        var parameters = RouteParameters(names: route.parameterNames, bytes: head.bytes)
-        guard !route.parameterNames.isEmpty else { return parameters }
-        var segmentStart = HTTPSyntax.firstByte(UInt8(ascii: "/"), bytes, from: start, to: end) + 1
-        for segment in route.segments {
-            let segmentEnd = HTTPSyntax.firstByte(UInt8(ascii: "/"), bytes, from: segmentStart, to: end)
-            if case .parameter(let index) = segment {
-                parameters.ranges[index] = ByteRange(segmentStart, segmentEnd)
+    private func bind(_ routeIndex: Int, _ head: RequestHead, _ path: Path) -> RouteParameters {
+        let names = routes[routeIndex].parameterNames
+        var parameters = RouteParameters(names: names, bytes: head.bytes)
+        guard !names.isEmpty else { return parameters }
+        let entry = entries[routeIndex]
+        head.bytes.withUnsafeBufferPointer { bytes in
+            for index in 0..<entry.segmentCount {
+                guard case .parameter(let parameter) = segments[entry.firstSegment + index] else { continue }
+                let segmentStart = path.start(index)
+                let segmentEnd = Int(path.ends[index])
+                parameters.ranges[parameter] = ByteRange(segmentStart, segmentEnd)
                 if HTTPSyntax.firstByte(UInt8(ascii: "%"), bytes, from: segmentStart, to: segmentEnd) < segmentEnd {
-                    parameters.escaped |= 1 << UInt8(index)
+                    parameters.escaped |= 1 << UInt8(parameter)
                 }
             }
-            segmentStart = segmentEnd + 1
         }
         return parameters
     }
@@ -299,10 +356,8 @@ struct RouteTable: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>,
         _ start: Int,
         _ end: Int,
-        _ literal: [UInt8]
-    )
-        -> Bool
-    {
+        _ literal: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
         var index = start
         var matched = 0
         while index < end {
@@ -336,7 +391,7 @@ struct RouteTable: Sendable {
         var allowed: [String] = []
         var headFallback: (Int, [String: String])?
         for (routeIndex, route) in routes.enumerated() {
-            guard let parameters = Self.bind(route, to: segments) else { continue }
+            guard let parameters = bind(routeIndex, to: segments) else { continue }
             if route.method == method {
                 return .found(index: routeIndex, parameters: parameters)
             }
@@ -354,16 +409,17 @@ struct RouteTable: Sendable {
         }
     }
 
-    private static func bind(_ route: Route, to segments: [String]) -> [String: String]? {
-        guard route.segments.count == segments.count else { return nil }
+    private func bind(_ routeIndex: Int, to strings: [String]) -> [String: String]? {
+        let entry = entries[routeIndex]
+        guard entry.segmentCount == strings.count else { return nil }
         var parameters: [String: String] = [:]
-        for (part, segment) in zip(route.segments, segments) {
-            switch part {
-            case .literal(let literal):
-                guard segment.utf8.elementsEqual(literal) else { return nil }
-            case .parameter(let index):
+        for (index, segment) in strings.enumerated() {
+            switch segments[entry.firstSegment + index] {
+            case .literal(let start, let count):
+                guard segment.utf8.elementsEqual(literals[Int(start)..<Int(start + count)]) else { return nil }
+            case .parameter(let parameter):
                 guard !segment.isEmpty else { return nil }
-                parameters[route.parameterNames[index]] = segment
+                parameters[routes[routeIndex].parameterNames[parameter]] = segment
             }
         }
         return parameters
