@@ -20,8 +20,8 @@ extension HTTPSession {
             sealedBytes = 0
         } else if !output.isEmpty {
             lastActivity = pool.loop.now
-            connection.write(output)
-            output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
+            connection.write(output.bytes)
+            output.removeAll(keepingCapacityUpTo: 64 * 1024)
         }
         if queue.isEmpty, pool.isDraining, !parser.isMidRequest, phase.isOpen {
             guard closeRequested() else { return }
@@ -33,9 +33,9 @@ extension HTTPSession {
     /// Moves what `output` holds into `sealed`, so shared pieces can follow it in order.
     private func seal() {
         guard !output.isEmpty else { return }
-        sealed.append(SharedBytes(output))
+        sealed.append(SharedBytes(output.bytes))
         sealedBytes += output.count
-        output.removeAll(keepingCapacity: true)
+        output.removeAll(keepingCapacityUpTo: 64 * 1024)
     }
 
     /// Moves the answers at the front of the queue into `output`, in order, stopping at the first one still owed.
@@ -43,7 +43,7 @@ extension HTTPSession {
         while let first = queue.first {
             guard first.response != nil else {
                 if first.owesContinue, !(first === current && awaitedBodyBytes != nil) {
-                    output.append(contentsOf: ResponseWriter.continueLine)
+                    output.append(ResponseWriter.continueLine)
                     first.owesContinue = false
                 }
                 return

@@ -22,7 +22,7 @@ final class HTTPSession: TCPConnectionDelegate, ResponseQueue {
     /// The responder of the last answer sent, for the next request: reused if nothing else holds it by then.
     @exclusivity(unchecked) var spareResponder: Responder?
     /// Serialised answers not yet handed to the socket.
-    @exclusivity(unchecked) var output: [UInt8] = []
+    @exclusivity(unchecked) var output = OutputBuffer()
     /// Answers with shared bodies, in order, with `output` to follow them (`seal`).
     @exclusivity(unchecked) var sealed: [SharedBytes] = []
     @exclusivity(unchecked) var sealedBytes = 0

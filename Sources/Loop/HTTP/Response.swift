@@ -1,7 +1,16 @@
 /// A response as a handler builds it; the server adds `Date`, `Content-Length` and `Connection`.
 public struct Response: Sendable {
     public var status: Int
-    public var headers: HTTPHeaders
+    public var headers: HTTPHeaders {
+        get { fields }
+        set {
+            fields = newValue
+            hasPlainTextFields = false
+        }
+    }
+    private var fields: HTTPHeaders
+    /// The fields are `text(_:_:headers:)`'s own `Content-Type` alone, which the writer writes as one constant.
+    private(set) var hasPlainTextFields = false
     /// The body: `bytes`, or the UTF-8 of `text` when it was given as text (`text(_:_:headers:)`), which is then
     /// written out without being copied into an array first.
     public var body: [UInt8] {
@@ -18,15 +27,16 @@ public struct Response: Sendable {
 
     public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], shared: [SharedBytes] = []) {
         self.status = status
-        self.headers = headers
+        fields = headers
         self.bytes = body
         self.text = nil
         self.shared = shared
     }
 
-    private init(status: Int, headers: HTTPHeaders, text: String) {
+    private init(status: Int, headers: HTTPHeaders, text: String, plainTextFields: Bool) {
         self.status = status
-        self.headers = headers
+        fields = headers
+        hasPlainTextFields = plainTextFields
         bytes = []
         self.text = text
         shared = []
@@ -35,13 +45,12 @@ public struct Response: Sendable {
     /// What `Content-Length` says: `body` and the shared pieces together.
     public var bodyCount: Int { shared.reduce(text?.utf8.count ?? bytes.count) { $0 + $1.count } }
 
-    /// Appends `body` (not the shared pieces) to `output`.
-    func appendBody(to output: inout [UInt8]) {
+    /// Calls `write` with the bytes of `body` (not the shared pieces).
+    func withBodyBytes<Result>(_ write: (UnsafeRawBufferPointer) -> Result) -> Result {
         if var text {
-            text.withUTF8 { output.append(contentsOf: $0) }
-        } else {
-            output.append(contentsOf: bytes)
+            return text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
         }
+        return bytes.withUnsafeBytes(write)
     }
 
     /// The whole body as one array (tests read it so; the server never joins the pieces).
@@ -52,12 +61,12 @@ public struct Response: Sendable {
 
     /// A plain-text response; `text` is sent as given.
     public static func text(_ status: Int, _ text: String, headers: HTTPHeaders = [:]) -> Response {
-        var fields = plainText
-        if !headers.isEmpty {
-            fields = headers
-            fields.replaceOrAdd("Content-Type", "text/plain; charset=utf-8")
+        guard !headers.isEmpty else {
+            return Response(status: status, headers: plainText, text: text, plainTextFields: true)
         }
-        return Response(status: status, headers: fields, text: text)
+        var fields = headers
+        fields.replaceOrAdd("Content-Type", "text/plain; charset=utf-8")
+        return Response(status: status, headers: fields, text: text, plainTextFields: false)
     }
 
     /// A refusal: the status and a one-line reason, ending in a newline as Go's `http.Error` writes it.

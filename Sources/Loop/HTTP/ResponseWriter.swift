@@ -29,7 +29,8 @@ public enum ResponseWriter {
         }
     }
 
-    /// `write` with the `Date` value as bytes.
+    /// `write` with the `Date` value as bytes, into an array (the micro-benchmarks' way): the head goes through a
+    /// stack buffer.
     static func write(
         _ response: Response,
         keepAlive: Bool,
@@ -38,24 +39,30 @@ public enum ResponseWriter {
         date: UnsafeRawBufferPointer,
         into output: inout [UInt8]
     ) {
-        if let line = statusLine(response.status) {
-            let bytes = UnsafeRawBufferPointer(start: line.utf8Start, count: line.utf8CodeUnitCount)
-            writeHead(response, bytes, keepAlive: keepAlive, version: version, date: date, into: &output)
-        } else {
-            var line = "HTTP/1.1 \(response.status) \(Response.reasonPhrase(response.status))\r\n"
-            line.withUTF8 { line in
-                writeHead(
-                    response,
-                    UnsafeRawBufferPointer(line),
-                    keepAlive: keepAlive,
-                    version: version,
-                    date: date,
-                    into: &output
-                )
-            }
+        let head = Head(response, keepAlive: keepAlive, version: version, date: date)
+        withUnsafeTemporaryAllocation(byteCount: head.size, alignment: 1) { buffer in
+            let count = head.write(to: buffer.baseAddress!)
+            output.append(contentsOf: UnsafeRawBufferPointer(start: buffer.baseAddress, count: count))
         }
         if !omitBody {
-            response.appendBody(to: &output)
+            response.withBodyBytes { output.append(contentsOf: $0) }
+        }
+    }
+
+    /// `write` into a connection's output buffer: head and body are written in place.
+    static func write(
+        _ response: Response,
+        keepAlive: Bool,
+        version: HTTPVersion,
+        omitBody: Bool,
+        date: UnsafeRawBufferPointer,
+        into output: inout OutputBuffer
+    ) {
+        let head = Head(response, keepAlive: keepAlive, version: version, date: date)
+        let count = head.write(to: output.reserve(head.size))
+        output.commit(count)
+        if !omitBody {
+            response.withBodyBytes { output.append($0) }
         }
     }
 
@@ -63,42 +70,65 @@ public enum ResponseWriter {
     private static let lengthName: StaticString = "\r\nContent-Length: "
     private static let close: StaticString = "\r\nConnection: close"
     private static let keepAlive: StaticString = "\r\nConnection: keep-alive"
+    private static let plainText: StaticString = "\r\nContent-Type: text/plain; charset=utf-8"
 
-    private static func writeHead(
-        _ response: Response,
-        _ statusLine: UnsafeRawBufferPointer,
-        keepAlive: Bool,
-        version: HTTPVersion,
-        date: UnsafeRawBufferPointer,
-        into output: inout [UInt8]
-    ) {
-        let fields = response.headers.fields
-        let length = response.bodyCount
-        var size = statusLine.count + dateName.utf8CodeUnitCount + date.count + lengthName.utf8CodeUnitCount + 20 + 4
-        size += keepAlive ? Self.keepAlive.utf8CodeUnitCount : close.utf8CodeUnitCount
-        for field in fields where !isManaged(field.name) {
-            size += field.name.utf8.count + field.value.utf8.count + 4
+    /// A response's head, measured before it is written.
+    private struct Head {
+        let response: Response
+        let keepAlive: Bool
+        let version: HTTPVersion
+        let date: UnsafeRawBufferPointer
+        /// At least the bytes `write` writes.
+        let size: Int
+
+        init(_ response: Response, keepAlive: Bool, version: HTTPVersion, date: UnsafeRawBufferPointer) {
+            self.response = response
+            self.keepAlive = keepAlive
+            self.version = version
+            self.date = date
+            var size = 64 + dateName.utf8CodeUnitCount + date.count + lengthName.utf8CodeUnitCount + 20 + 4
+            size += keepAlive ? ResponseWriter.keepAlive.utf8CodeUnitCount : close.utf8CodeUnitCount
+            if response.hasPlainTextFields {
+                size += plainText.utf8CodeUnitCount
+            } else {
+                for field in response.headers where !isManaged(field.name) {
+                    size += field.name.utf8.count + field.value.utf8.count + 4
+                }
+            }
+            if statusLine(response.status) == nil { size += 64 }
+            self.size = size
         }
-        withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { buffer in
-            var head = HeadWriter(buffer.baseAddress!)
-            head.write(statusLine)
+
+        /// Writes the head at `base`; returns its length.
+        func write(to base: UnsafeMutableRawPointer) -> Int {
+            var head = HeadWriter(base)
+            if let line = statusLine(response.status) {
+                head.write(line)
+            } else {
+                // Never longer than its share of `size`: a status of a few digits and the phrase `Status` and them.
+                head.write("HTTP/1.1 \(response.status) \(Response.reasonPhrase(response.status))\r\n")
+            }
             head.write(dateName)
             head.write(date)
-            for field in fields where !isManaged(field.name) {
-                head.write("\r\n")
-                head.write(field.name)
-                head.write(": ")
-                head.write(field.value)
+            if response.hasPlainTextFields {
+                head.write(plainText)
+            } else {
+                for field in response.headers where !isManaged(field.name) {
+                    head.write("\r\n")
+                    head.write(field.name)
+                    head.write(": ")
+                    head.write(field.value)
+                }
             }
             head.write(lengthName)
-            head.writeDecimal(length)
+            head.writeDecimal(response.bodyCount)
             if !keepAlive {
                 head.write(close)
             } else if version == .http10 {
-                head.write(Self.keepAlive)
+                head.write(ResponseWriter.keepAlive)
             }
             head.write("\r\n\r\n")
-            output.append(contentsOf: UnsafeRawBufferPointer(start: buffer.baseAddress, count: head.count))
+            return head.count
         }
     }
 
