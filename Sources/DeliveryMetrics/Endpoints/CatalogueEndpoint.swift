@@ -10,7 +10,7 @@ struct CatalogueEndpoint: Endpoint {
         json = Array(CatalogueListing.json(gate.registry.deliveryFamilies).utf8)
     }
 
-    func screen(_ head: RequestHead, parameters: [String: String]) -> Screening<Void> {
+    func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<Void> {
         do throws(MetricError) {
             try gate.authorize(head)
             return .accept(())

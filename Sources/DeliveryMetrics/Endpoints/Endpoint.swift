@@ -9,14 +9,14 @@ protocol Endpoint {
     associatedtype Context = Void
 
     /// The checks made on the head alone (token, metric, operation); a refusal here leaves the body unread.
-    func screen(_ head: RequestHead, parameters: [String: String]) -> Screening<Context>
+    func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<Context>
 
     /// The answer to the complete request, saying whether it must wait until its writes are on disk.
     func handle(_ request: Request, _ context: Context) -> Answer
 }
 
 extension Endpoint where Context == Void {
-    func screen(_ head: RequestHead, parameters: [String: String]) -> Screening<Void> { .accept(()) }
+    func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<Void> { .accept(()) }
 }
 
 /// An endpoint's answer, and whether it may leave before the writes the request made are on disk.

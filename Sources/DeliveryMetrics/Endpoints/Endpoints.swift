@@ -48,22 +48,22 @@ struct Endpoints {
     /// The head's verdict: a refusal, or the endpoint and the context it screened. Sets the responder's route label
     /// and whether a body is read at all.
     func screen(_ head: RequestHead, responder: Responder) -> Screening<ScreenedRequest> {
-        if head.target == "*" {
+        if head.targetBytes.equals("*") {
             // `OPTIONS *` (the parser lets `*` through for OPTIONS only) asks about the server as a whole.
             return .refuse(Response(status: 200, headers: ["Allow": "GET, HEAD, POST, DELETE, OPTIONS"]))
         }
-        if let name = Self.repeatedCredentials(head.headers) {
-            return .refuse(.error(HTTPError(400, "more than one \(name) header")))
+        for field in [KnownHeader.xPrivateToken, .authorization] where head.fieldCount(field) > 1 {
+            return .refuse(.error(HTTPError(400, "more than one \(field.name) header")))
         }
         // Only pushes and webhooks (POST) take a body; any other route drops one unread.
-        responder.discardsBody = head.method != "POST"
-        guard let segments = head.pathSegments else {
+        responder.discardsBody = head.httpMethod != .post
+        guard head.hasValidPathEncoding else {
             return .refuse(.error(HTTPError(400, "malformed percent-encoding in path")))
         }
-        if state.persistenceHasFailed, head.method != "GET", head.method != "HEAD" {
+        if state.persistenceHasFailed, head.httpMethod != .get, head.httpMethod != .head {
             return .refuse(.error(HTTPError(503, "persistence failed; the service is restarting")))
         }
-        switch router.match(method: head.method, segments: segments) {
+        switch router.match(head) {
         case .found(let route, let parameters, let template):
             responder.route = template
             return screen(head, route: route, parameters: parameters)
@@ -85,27 +85,6 @@ struct Endpoints {
         }
     }
 
-    /// `X-Private-Token` or `Authorization` when the head holds that header more than once (in that order), counted
-    /// without the arrays `values(_:)` makes.
-    // When Loop's heads carry byte ranges: count the fields by their name bytes instead of iterating Strings.
-    private static func repeatedCredentials(_ headers: HTTPHeaders) -> String? {
-        var tokens = 0
-        var authorizations = 0
-        for field in headers {
-            // Most names have neither length.
-            let length = field.name.utf8.count
-            guard length == 15 || length == 13 else { continue }
-            if Self.isNamed(field.name, "x-private-token") {
-                tokens += 1
-            } else if Self.isNamed(field.name, "authorization") {
-                authorizations += 1
-            }
-        }
-        if tokens > 1 { return "X-Private-Token" }
-        if authorizations > 1 { return "Authorization" }
-        return nil
-    }
-
     /// Whether a header's name is `lowercased`, ASCII letters compared without their case (as `HTTPHeaders` does).
     private static func isNamed(_ name: String, _ lowercased: StaticString) -> Bool {
         withBytes(of: name) { bytes in
@@ -122,7 +101,7 @@ struct Endpoints {
     private func screen(
         _ head: RequestHead,
         route: EndpointRoute,
-        parameters: [String: String]
+        parameters: RouteParameters
     ) -> Screening<ScreenedRequest> {
         switch route {
         case .statusPage: statusPage.screen(head, parameters: parameters).map { .statusPage }

@@ -7,7 +7,7 @@ struct JobWebhookEndpoint: Endpoint {
     /// The source's route, as registered: it names the token to expect and the source to count under.
     let route: String
 
-    func screen(_ head: RequestHead, parameters: [String: String]) -> Screening<Void> {
+    func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<Void> {
         if let refusal = receiver.screen(head, route: route, now: WallClock.now()) { return .refuse(.error(refusal)) }
         return .accept(())
     }

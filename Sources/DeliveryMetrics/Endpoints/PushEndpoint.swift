@@ -12,7 +12,7 @@ struct PushEndpoint: Endpoint {
     /// Where answers are written, reused from push to push while the last answer's bytes have been let go.
     let answers = AnswerBuffer()
 
-    func screen(_ head: RequestHead, parameters: [String: String]) -> Screening<Context> {
+    func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<Context> {
         do throws(MetricError) {
             let family = try gate.screenWrite(head, metric: parameters["metric"] ?? "")
             let kind = family.definition.kind

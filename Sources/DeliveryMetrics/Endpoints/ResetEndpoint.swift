@@ -8,7 +8,7 @@ struct ResetEndpoint: Endpoint {
     let gate: APIGate
     let logger: Logger
 
-    func screen(_ head: RequestHead, parameters: [String: String]) -> Screening<MetricFamily> {
+    func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<MetricFamily> {
         do throws(MetricError) {
             return .accept(try gate.screenWrite(head, metric: parameters["metric"] ?? ""))
         } catch {

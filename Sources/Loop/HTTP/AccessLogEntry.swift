@@ -1,16 +1,26 @@
 /// One answered request, for the access log.
+///
+/// Its head is the request's own (no copy): a sink that writes bytes reads `head.methodBytes`, `head.targetBytes` and
+/// `head.field(.host)`...; the string properties are conveniences built when asked.
 public struct AccessLogEntry: Sendable {
-    public var method: String
-    public var target: String
+    /// The request's head; a placeholder with method and target `-` for a request that could not be parsed.
+    public var head: RequestHead
     public var version: HTTPVersion
     public var status: Int
     public var durationSeconds: Double
+    /// The peer's address when the handler wants the details (`HTTPHandler.wantsAccessLogDetails`), else empty.
     public var remoteAddress: String
-    public var host: String?
-    public var userAgent: String?
-    public var referrer: String?
+    /// The response's `Content-Type` when the handler wants the details.
     public var contentType: String?
     public var writtenBytes: Int
     /// The route's template when the handler named one (keeps raw paths out of labels).
     public var route: String?
+    /// Whether the details (`host`, `userAgent`, `referrer`) are given.
+    public var hasDetails: Bool
+
+    public var method: String { head.method }
+    public var target: String { head.target }
+    public var host: String? { hasDetails ? head.field(.host)?.string : nil }
+    public var userAgent: String? { hasDetails ? head.field(.userAgent)?.string : nil }
+    public var referrer: String? { hasDetails ? head.field(.referer)?.string : nil }
 }

@@ -7,7 +7,8 @@ final class ConnectionPool {
     let loop: EventLoop
     let configuration: HTTPServerConfiguration
     private var sessions: [ObjectIdentifier: HTTPSession] = [:]
-    var date = HTTPDate()
+    /// Unchecked: read and formatted by the writer only, on the loop thread.
+    @exclusivity(unchecked) var date = HTTPDate()
     /// Set once shutdown began: no new requests are read on idle connections, and every response closes its
     /// connection.
     private(set) var isDraining = false

@@ -1,15 +1,15 @@
 import Glibc
 
-/// The `Date` header value (RFC 9110 IMF-fixdate), formatted at most once a second.
+/// The `Date` header value (RFC 9110 IMF-fixdate), formatted at most once a second, as the bytes the writer copies.
 struct HTTPDate {
     private var second: time_t = -1
-    private var cached = ""
+    private var cached: [UInt8] = []
 
-    mutating func current() -> String {
+    mutating func current() -> [UInt8] {
         let now = time(nil)
         if now != second {
             second = now
-            cached = Self.format(now)
+            cached = Array(Self.format(now).utf8)
         }
         return cached
     }

@@ -1,19 +1,31 @@
 /// An HTTP/1.1 server on one loop: accepts connections, parses requests, and keeps per-connection deadlines.
 ///
-/// Generic over its handler, so what the handler screens comes back to it typed. Only accepting is generic: each
-/// connection gets the handler in a `ScreenedSlot`, and everything else runs in non-generic code.
+/// Generic over its handler, so what the handler screens comes back to it typed. Only making a connection's
+/// `SessionHandler` is generic, and inlinable, so it is specialised for the handler where the server is made;
+/// everything else runs in non-generic code.
 public final class HTTPServer<Handler: HTTPHandler> {
     private let pool: ConnectionPool
-    private unowned let handler: Handler
+    /// A new connection's handler: the `handler` given, with a slot of its own.
+    private let makeSessionHandler: () -> SessionHandler
     private var listener: TCPListener?
 
-    public init(
+    @inlinable
+    public convenience init(
         loop: EventLoop,
         configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
         handler: Handler
     ) {
+        self.init(loop: loop, configuration: configuration) { [unowned handler] in SessionHandler.make(for: handler) }
+    }
+
+    @usableFromInline
+    init(
+        loop: EventLoop,
+        configuration: HTTPServerConfiguration,
+        makeSessionHandler: @escaping () -> SessionHandler
+    ) {
         pool = ConnectionPool(loop: loop, configuration: configuration)
-        self.handler = handler
+        self.makeSessionHandler = makeSessionHandler
     }
 
     /// Set once shutdown began: no new requests are read on idle connections, and every response closes its
@@ -61,6 +73,6 @@ public final class HTTPServer<Handler: HTTPHandler> {
     }
 
     private func accept(_ connection: TCPConnection) {
-        pool.add(HTTPSession(connection: connection, pool: pool, handler: ScreenedSlot(handler)))
+        pool.add(HTTPSession(connection: connection, pool: pool, handler: makeSessionHandler()))
     }
 }

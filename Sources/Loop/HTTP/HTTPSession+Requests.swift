@@ -58,7 +58,7 @@ extension HTTPSession {
     /// A head is in: screen it, then decide what becomes of its body (read, dropped, or waiting for budget).
     private func startRequest(_ head: RequestHead) {
         guard headReceived() else { return }
-        let responder = Responder(head: head, startedAt: EventLoop.hrtime, session: self)
+        let responder = makeResponder(head)
         queue.append(responder)
         current = responder
         if let refusal = handler.screen(head, responder: responder) {
@@ -90,6 +90,15 @@ extension HTTPSession {
         }
     }
 
+    /// The last sent answer's responder when only this session holds it, else a new one.
+    private func makeResponder(_ head: RequestHead) -> Responder {
+        if var spare = spareResponder.take(), isKnownUniquelyReferenced(&spare) {
+            spare.reuse(head: head, startedAt: EventLoop.hrtime)
+            return spare
+        }
+        return Responder(head: head, startedAt: EventLoop.hrtime, session: self)
+    }
+
     private func finishRequest(_ request: Request) {
         requestClock = parser.isMidRequest ? pool.loop.now : nil
         guard bodyComplete(), let responder = current else { return }
@@ -108,7 +117,7 @@ extension HTTPSession {
 
     /// Answers the request being read (or one that could not be parsed) with `error`; the connection closes after.
     func answerAndClose(_ error: HTTPError) {
-        let responder = current ?? Responder(head: .unparsed, startedAt: EventLoop.hrtime, session: self)
+        let responder = current ?? Responder(head: .placeholder, startedAt: EventLoop.hrtime, session: self)
         if current == nil { queue.append(responder) }
         current = nil
         handler.dropScreened()
@@ -124,9 +133,4 @@ extension HTTPSession {
         queue.count < configuration.maxPipelinedRequests
             && output.count + sealedBytes + connection.pendingWriteBytes <= configuration.maxPendingOutputBytes
     }
-}
-
-extension RequestHead {
-    /// Stands in for the head of a request that could not be parsed, for the error answer and its log line.
-    fileprivate static let unparsed = RequestHead(method: "-", target: "-", version: .http11)
 }

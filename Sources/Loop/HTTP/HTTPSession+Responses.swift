@@ -20,8 +20,8 @@ extension HTTPSession {
             sealedBytes = 0
         } else if !output.isEmpty {
             lastActivity = pool.loop.now
-            connection.write(output)
-            output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
+            connection.write(output.bytes)
+            output.removeAll(keepingCapacityUpTo: 64 * 1024)
         }
         if queue.isEmpty, pool.isDraining, !parser.isMidRequest, phase.isOpen {
             guard closeRequested() else { return }
@@ -33,39 +33,45 @@ extension HTTPSession {
     /// Moves what `output` holds into `sealed`, so shared pieces can follow it in order.
     private func seal() {
         guard !output.isEmpty else { return }
-        sealed.append(SharedBytes(output))
+        sealed.append(SharedBytes(output.bytes))
         sealedBytes += output.count
-        output.removeAll(keepingCapacity: true)
+        output.removeAll(keepingCapacityUpTo: 64 * 1024)
     }
 
     /// Moves the answers at the front of the queue into `output`, in order, stopping at the first one still owed.
     func serializeAnswered() {
         while let first = queue.first {
-            guard let response = first.response else {
+            guard first.response != nil else {
                 if first.owesContinue, !(first === current && awaitedBodyBytes != nil) {
-                    output.append(contentsOf: ResponseWriter.continueLine)
+                    output.append(ResponseWriter.continueLine)
                     first.owesContinue = false
                 }
                 return
             }
             queue.removeFirst()
+            guard let response = first.takeResponse() else { continue }
             let isLast = phase.isOpen ? queue.isEmpty && pool.isDraining : queue.isEmpty
             let keepAlive = first.head.keepAlive && !isLast
-            let omitBody = first.head.method == "HEAD"
-            ResponseWriter.write(
-                response,
-                keepAlive: keepAlive,
-                version: first.head.version,
-                omitBody: omitBody,
-                date: pool.date.current(),
-                into: &output
-            )
+            let omitBody = first.head.httpMethod == .head
+            let date = pool.date.current()
+            date.withUnsafeBytes { date in
+                ResponseWriter.write(
+                    response,
+                    keepAlive: keepAlive,
+                    version: first.head.version,
+                    omitBody: omitBody,
+                    date: date,
+                    into: &output
+                )
+            }
             if !omitBody, !response.shared.isEmpty {
                 seal()
                 sealed += response.shared
                 sealedBytes += response.shared.reduce(0) { $0 + $1.count }
             }
             log(first, response)
+            first.sent()
+            spareResponder = first
             if !keepAlive {
                 guard closeRequested() else { return }
                 queue.removeAll()
@@ -80,18 +86,15 @@ extension HTTPSession {
         let head = responder.head
         let details = handler.wantsAccessLogDetails
         let entry = AccessLogEntry(
-            method: head.method,
-            target: head.target,
+            head: head,
             version: head.version,
             status: response.status,
             durationSeconds: Double(EventLoop.hrtime &- responder.startedAt) / 1e9,
             remoteAddress: details ? connection.peerAddress?.host ?? "" : "",
-            host: details ? head.headers["Host"] : nil,
-            userAgent: details ? head.headers["User-Agent"] : nil,
-            referrer: details ? head.headers["Referer"] : nil,
             contentType: details ? response.headers["Content-Type"] : nil,
             writtenBytes: response.bodyCount,
-            route: responder.route
+            route: responder.route,
+            hasDetails: details
         )
         handler.didRespond(entry)
     }

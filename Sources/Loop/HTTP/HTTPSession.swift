@@ -7,39 +7,44 @@ final class HTTPSession: TCPConnectionDelegate, ResponseQueue {
     let connection: TCPConnection
     unowned let pool: ConnectionPool
     /// The handler, with the slot for what screening the head of `current` gave.
-    let handler: any SessionHandler
-    var parser: RequestParser
+    let handler: SessionHandler
+    // The state below is the session's own, touched on the loop thread by its methods alone, and no access to it
+    // spans a call into the handler (the handler is called between accesses, never during one): the runtime's
+    // exclusivity checks on a class's properties would cost the request path for nothing.
+    @exclusivity(unchecked) var parser: RequestParser
     /// Changed only through `move`, which checks each change against `SessionPhase.after`.
-    private(set) var phase = SessionPhase.idle
+    @exclusivity(unchecked) private(set) var phase = SessionPhase.idle
     /// Answers owed, oldest first.
-    var queue: [Responder] = []
+    @exclusivity(unchecked) var queue: [Responder] = []
     /// The responder of the request being read; set exactly while the phase is `readingRequest`, and kept while
     /// closing after a refused head.
-    var current: Responder?
+    @exclusivity(unchecked) var current: Responder?
+    /// The responder of the last answer sent, for the next request: reused if nothing else holds it by then.
+    @exclusivity(unchecked) var spareResponder: Responder?
     /// Serialised answers not yet handed to the socket.
-    var output: [UInt8] = []
+    @exclusivity(unchecked) var output = OutputBuffer()
     /// Answers with shared bodies, in order, with `output` to follow them (`seal`).
-    var sealed: [SharedBytes] = []
-    var sealedBytes = 0
+    @exclusivity(unchecked) var sealed: [SharedBytes] = []
+    @exclusivity(unchecked) var sealedBytes = 0
     /// Loop time (ms) of the last byte read or response sent.
-    var lastActivity: UInt64
+    @exclusivity(unchecked) var lastActivity: UInt64
     /// Loop time (ms) when the request now being read started, moved later by every span in which the server paused
     /// reading, so that only the client's own time counts; nil between requests.
-    var requestClock: UInt64?
+    @exclusivity(unchecked) var requestClock: UInt64?
     /// Since when the server has not been reading this connection by its own choice (backpressure, budget, turn).
-    var pausedSince: UInt64?
-    var peerClosed = false
-    var processing = false
+    @exclusivity(unchecked) var pausedSince: UInt64?
+    @exclusivity(unchecked) var peerClosed = false
+    @exclusivity(unchecked) var processing = false
     /// Requests taken in this turn, against `maxRequestsPerTurn`.
-    var takenThisTurn = 0
+    @exclusivity(unchecked) var takenThisTurn = 0
     /// Waiting for the server's next turn (`resumeTurn`).
-    var awaitsTurn = false
+    @exclusivity(unchecked) var awaitsTurn = false
     /// The body size waiting for the server's body budget; nil when not waiting.
-    var awaitedBodyBytes: Int?
+    @exclusivity(unchecked) var awaitedBodyBytes: Int?
     /// The share of the body budget this connection holds for the body being read.
-    var reservedBodyBytes = 0
+    @exclusivity(unchecked) var reservedBodyBytes = 0
 
-    init(connection: TCPConnection, pool: ConnectionPool, handler: any SessionHandler) {
+    init(connection: TCPConnection, pool: ConnectionPool, handler: SessionHandler) {
         self.connection = connection
         self.pool = pool
         self.handler = handler
@@ -162,6 +167,7 @@ final class HTTPSession: TCPConnectionDelegate, ResponseQueue {
         phase = next
         queue.removeAll()
         current = nil
+        spareResponder = nil
         handler.dropScreened()
         sealed.removeAll()
         sealedBytes = 0

@@ -1,6 +1,6 @@
 /// Chunked bodies (RFC 9112 §7.1): the chunk-size lines and the trailer section; `next` copies the chunk data.
 extension RequestParser {
-    mutating func parseChunkSize(_ head: RequestHead) -> Step {
+    mutating func parseChunkSize() -> Step {
         let maxLineLength = 1024
         guard let line = takeLine(maxLength: maxLineLength) else {
             return buffer.count - position > maxLineLength ? .event(fail(400, "chunk size line too long")) : .needMore
@@ -17,23 +17,24 @@ extension RequestParser {
             return .event(fail(413, "request body too large"))
         }
         chunkedBytes = discarding ? 0 : chunkedBytes + size
-        state = size == 0 ? .trailers(head, bytes: 0) : .chunkData(head, remaining: size)
+        state = size == 0 ? .trailers(bytes: 0) : .chunkData(remaining: size)
         return .advanced
     }
 
-    mutating func parseTrailers(_ head: RequestHead, bytes: Int) -> Step {
+    mutating func parseTrailers(bytes: Int) -> Step {
         let available = limits.maxHeadBytes - bytes
         guard let line = takeLine(maxLength: available) else {
             return buffer.count - position > available ? .event(fail(431, "trailer section too large")) : .needMore
         }
         if line.isEmpty {
+            // A body no larger than a head keeps its array for the next one, reused once the request is gone.
             let body = chunkedBody
-            chunkedBody = []
-            return .event(finish(head, body: body))
+            if chunkedBody.capacity > limits.maxHeadBytes { chunkedBody = [] }
+            return .event(finish(body: body))
         }
         // Trailer fields are checked for syntax and otherwise ignored.
-        if case .failure(let error) = parseHeaderLine(line) { return .event(fail(error)) }
-        state = .trailers(head, bytes: bytes + line.count + 2)
+        if let error = checkTrailerLine(line) { return .event(fail(error)) }
+        state = .trailers(bytes: bytes + line.count + 2)
         return .advanced
     }
 }

@@ -1,40 +1,51 @@
-/// Finding the end of a head in the buffer, and building a `RequestHead` from its lines: request line, header
-/// fields, and what they mean for the body.
+/// Finding the end of a head in the buffer, and building a `RequestHead` from its bytes: request line, header
+/// fields, and what they mean for the body. One pass over each line, no string per field: the head keeps its bytes
+/// and the ranges of what was found.
 extension RequestParser {
     mutating func parseHead() -> ParseEvent? {
         if lineStart < position { lineStart = position }
-        var index = max(scanFrom, lineStart)
-        while index < buffer.count {
-            guard buffer[index] == UInt8(ascii: "\n") else {
-                index += 1
-                continue
-            }
-            let lineEnd = index > lineStart && buffer[index - 1] == UInt8(ascii: "\r") ? index - 1 : index
-            let isEmpty = lineEnd == lineStart
-            index += 1
-            if isEmpty && !sawRequestLine {
-                // Empty lines before a request line are tolerated (RFC 9112 §2.2).
-                position = index
+        let start = max(scanFrom, lineStart)
+        let count = buffer.count
+        // Where the head ends, if it does: the end of its last line and where the next request starts.
+        var found: (lineEnd: Int, next: Int)?
+        buffer.withUnsafeBufferPointer { bytes in
+            var index = start
+            while index < count {
+                let newline = HTTPSyntax.firstNewline(bytes, from: index, to: count)
+                guard newline < count else { break }
+                let lineEnd = newline > lineStart && bytes[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
+                let isEmpty = lineEnd == lineStart
+                index = newline + 1
+                if isEmpty && !sawRequestLine {
+                    // Empty lines before a request line are tolerated (RFC 9112 §2.2).
+                    position = index
+                    lineStart = index
+                    continue
+                }
+                if isEmpty {
+                    found = (lineEnd, index)
+                    return
+                }
+                sawRequestLine = true
                 lineStart = index
-                continue
             }
-            if isEmpty {
-                let headBytes = buffer[position..<lineEnd]
-                guard headBytes.count <= limits.maxHeadBytes else { return fail(431, "request head too large") }
-                position = index
-                lineStart = index
-                scanFrom = index
-                sawRequestLine = false
-                return startBody(parseHeadLines(headBytes))
+        }
+        guard let (lineEnd, next) = found else {
+            scanFrom = buffer.count
+            if buffer.count - position > limits.maxHeadBytes {
+                return fail(431, "request head too large")
             }
-            sawRequestLine = true
-            lineStart = index
+            return nil
         }
-        scanFrom = buffer.count
-        if buffer.count - position > limits.maxHeadBytes {
-            return fail(431, "request head too large")
-        }
-        return nil
+        guard lineEnd - position <= limits.maxHeadBytes else { return fail(431, "request head too large") }
+        // The head's own bytes: the array of the head before is reused once nothing holds that head any more.
+        if headBytes.capacity > 2 * limits.maxHeadBytes { headBytes = [] }
+        headBytes.replaceSubrange(0..<headBytes.count, with: buffer[position..<lineEnd])
+        position = next
+        lineStart = next
+        scanFrom = next
+        sawRequestLine = false
+        return startBody(HeadParser.parse(&headBytes, limits: limits))
     }
 
     private mutating func startBody(_ parsed: Result<RequestHead, HTTPError>) -> ParseEvent? {
@@ -44,123 +55,367 @@ extension RequestParser {
         case .success(let head):
             discarding = false
             if head.isChunked {
-                chunkedBody = []
+                chunkedBody.removeAll(keepingCapacity: chunkedBody.capacity <= limits.maxHeadBytes)
                 chunkedBytes = 0
-                state = .chunkSize(head)
+                state = .chunkSize
             } else {
-                state = .fixedBody(head, length: head.contentLength ?? 0)
+                state = .fixedBody(length: head.contentLength ?? 0)
             }
+            announced = head
             return .head(head)
         }
     }
 
-    private func parseHeadLines(_ bytes: ArraySlice<UInt8>) -> Result<RequestHead, HTTPError> {
-        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
-            line.last == UInt8(ascii: "\r") ? line.dropLast() : line
-        }
-        if lines.last?.isEmpty == true { lines.removeLast() }  // The head ends with its last line's line feed.
-        let requestLine = lines.removeFirst()
-        let method: String
-        let target: String
-        let version: HTTPVersion
-        switch parseRequestLine(requestLine) {
-        case .failure(let error): return .failure(error)
-        case .success(let parts): (method, target, version) = parts
-        }
-        var headers = HTTPHeaders()
-        for line in lines {
-            switch parseHeaderLine(line) {
-            case .failure(let error): return .failure(error)
-            case .success(let field): headers.add(field.name, field.value)
+    /// Checks one trailer field line (without its line end); trailers are otherwise ignored.
+    func checkTrailerLine(_ line: ArraySlice<UInt8>) -> HTTPError? {
+        line.withUnsafeBufferPointer { bytes in
+            switch HeadParser.fieldLine(bytes, 0, bytes.count) {
+            case .failure(let error): error
+            case .success: nil
             }
         }
-        return HeadSemantics.apply(
-            to: RequestHead(method: method, target: target, version: version, headers: headers),
-            limits: limits
-        )
+    }
+}
+
+/// Builds a `RequestHead` from a head's bytes: the request line, each field line checked and the known fields noted,
+/// then what the fields mean for framing and the connection.
+enum HeadParser {
+    /// Where a field line's name and value lie.
+    struct FieldLine {
+        let nameEnd: Int
+        let valueStart: Int
+        let valueEnd: Int
     }
 
-    private func parseRequestLine(
-        _ line: ArraySlice<UInt8>
-    ) -> Result<(String, String, HTTPVersion), HTTPError> {
-        let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return .failure(HTTPError(400, "malformed request line")) }
-        let (method, target, version) = (parts[0], parts[1], parts[2])
-        guard !method.isEmpty, method.allSatisfy(HTTPSyntax.isTokenByte) else {
+    /// `bytes` holds the head up to and including the line end of its last line; the origin form of an absolute
+    /// target is appended to it.
+    static func parse(_ bytes: inout [UInt8], limits: HTTPLimits) -> Result<RequestHead, HTTPError> {
+        let count = bytes.count
+        let requestLine = bytes.withUnsafeBufferPointer { parseRequestLine($0, count) }
+        let line: RequestLine
+        switch requestLine {
+        case .failure(let error): return .failure(error)
+        case .success(let parsed): line = parsed
+        }
+        var target = line.target
+        if line.needsSlash {
+            // An absolute target whose path is empty: its origin form, `/` and the query, goes after the head's lines.
+            let start = bytes.count
+            bytes.append(UInt8(ascii: "/"))
+            for index in line.target.range { bytes.append(bytes[index]) }
+            target = ByteRange(start, bytes.count)
+        }
+        var known = KnownFields()
+        var semantics = FramingFields()
+        let fields = bytes.withUnsafeBufferPointer { bytes -> HTTPError? in
+            var lineStart = line.next
+            while lineStart < count {
+                let field: FieldLine
+                let newline: Int
+                if let fast = fastFieldLine(bytes, lineStart, count) {
+                    (field, newline) = fast
+                } else {
+                    newline = HTTPSyntax.firstNewline(bytes, from: lineStart, to: count)
+                    let lineEnd =
+                        newline > lineStart && bytes[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
+                    switch fieldLine(bytes, lineStart, lineEnd) {
+                    case .failure(let error): return error
+                    case .success(let parsed): field = parsed
+                    }
+                }
+                if let header = KnownHeader.identify(bytes, lineStart, field.nameEnd) {
+                    known.add(header, ByteRange(field.valueStart, field.valueEnd))
+                    semantics.note(header, bytes, field.valueStart, field.valueEnd)
+                }
+                lineStart = newline + 1
+            }
+            return nil
+        }
+        if let fields { return .failure(fields) }
+        let tableStart = known.append(to: &bytes)
+        var head = RequestHead(
+            bytes: bytes,
+            methodEnd: Int(line.method.end),
+            target: target,
+            version: line.version,
+            fieldLines: ByteRange(line.next, count),
+            tableStart: tableStart
+        )
+        if let error = semantics.apply(to: &head, hosts: known.counts[KnownHeader.host.rawValue], limits: limits) {
+            return .failure(error)
+        }
+        return .success(head)
+    }
+
+    struct RequestLine {
+        let method: ByteRange
+        /// The target as sent, or the part of an absolute one that becomes the origin form.
+        let target: ByteRange
+        /// The origin form is `/` then `target` (an absolute target with an empty path).
+        let needsSlash: Bool
+        let version: HTTPVersion
+        /// Where the first field line starts.
+        let next: Int
+    }
+
+    private static func parseRequestLine(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ count: Int
+    ) -> Result<
+        RequestLine, HTTPError
+    > {
+        let newline = HTTPSyntax.firstNewline(bytes, from: 0, to: count)
+        let end = newline > 0 && bytes[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
+        // Exactly two spaces: method, target, version.
+        let firstSpace = HTTPSyntax.firstByte(UInt8(ascii: " "), bytes, from: 0, to: end)
+        let secondSpace = HTTPSyntax.firstByte(UInt8(ascii: " "), bytes, from: min(firstSpace + 1, end), to: end)
+        guard secondSpace < end, HTTPSyntax.firstByte(UInt8(ascii: " "), bytes, from: secondSpace + 1, to: end) == end
+        else { return .failure(HTTPError(400, "malformed request line")) }
+        guard firstSpace > 0, HTTPSyntax.tokenEnd(bytes, from: 0, to: firstSpace) == firstSpace else {
             return .failure(HTTPError(400, "malformed method"))
         }
-        guard !target.isEmpty, target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        let targetStart = firstSpace + 1
+        guard secondSpace > targetStart, HTTPSyntax.isVisibleASCII(bytes, from: targetStart, to: secondSpace) else {
             return .failure(HTTPError(400, "malformed request target"))
         }
-        guard let originForm = Self.originForm(of: target, method: method) else {
+        guard let origin = originForm(bytes, targetStart, secondSpace, method: 0..<firstSpace) else {
             return .failure(HTTPError(400, "request target must be a path starting with /, or an absolute http URL"))
         }
-        let prefix = Array("HTTP/".utf8)
-        guard version.count == 8, version.starts(with: prefix) else {
+        let versionStart = secondSpace + 1
+        guard end - versionStart == 8, bytes[versionStart] == UInt8(ascii: "H"),
+            bytes[versionStart + 1] == UInt8(ascii: "T"), bytes[versionStart + 2] == UInt8(ascii: "T"),
+            bytes[versionStart + 3] == UInt8(ascii: "P"), bytes[versionStart + 4] == UInt8(ascii: "/")
+        else {
             return .failure(HTTPError(400, "malformed HTTP version"))
         }
-        let major = version[version.startIndex + 5]
-        let dot = version[version.startIndex + 6]
-        let minor = version[version.startIndex + 7]
+        let major = bytes[versionStart + 5]
+        let dot = bytes[versionStart + 6]
+        let minor = bytes[versionStart + 7]
         guard HTTPSyntax.isDigit(major), dot == UInt8(ascii: "."), HTTPSyntax.isDigit(minor) else {
             return .failure(HTTPError(400, "malformed HTTP version"))
         }
         guard major == UInt8(ascii: "1") else { return .failure(HTTPError(505, "HTTP version not supported")) }
         return .success(
-            (
-                String(decoding: method, as: UTF8.self),
-                String(decoding: originForm, as: UTF8.self),
-                minor == UInt8(ascii: "0") ? .http10 : .http11
+            RequestLine(
+                method: ByteRange(0, firstSpace),
+                target: ByteRange(origin.range.lowerBound, origin.range.upperBound),
+                needsSlash: origin.needsSlash,
+                version: minor == UInt8(ascii: "0") ? .http10 : .http11,
+                next: newline + 1
             )
         )
     }
 
     /// The target in origin form (`/path?query`), as RFC 9112 §3.2 allows it: origin form as it is, absolute form
     /// (`http://host/path`, which a server must accept) by its path, `*` for `OPTIONS`; nil for anything else, so a
-    /// target that does not start with `/` is never routed by accident.
-    static func originForm(of target: ArraySlice<UInt8>, method: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
-        if target.first == UInt8(ascii: "/") { return target }
-        if target.elementsEqual("*".utf8) { return method.elementsEqual("OPTIONS".utf8) ? target : nil }
-        for scheme in ["http://", "https://"] {
-            let prefix = target.prefix(scheme.utf8.count)
-            guard prefix.count == scheme.utf8.count, zip(prefix, scheme.utf8).allSatisfy({ lowercaseASCII($0) == $1 })
-            else { continue }
-            let afterScheme = target.dropFirst(scheme.utf8.count)
-            let isPathStart: (UInt8) -> Bool = { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }
-            let authority = afterScheme.prefix { !isPathStart($0) }
+    /// target that does not start with `/` is never routed by accident. With `needsSlash`, the origin form is `/`
+    /// then `range` (an absolute target without a path).
+    static func originForm(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ start: Int,
+        _ end: Int,
+        method: Range<Int>
+    ) -> (range: Range<Int>, needsSlash: Bool)? {
+        if bytes[start] == UInt8(ascii: "/") { return (start..<end, false) }
+        if end - start == 1, bytes[start] == UInt8(ascii: "*") {
+            let isOptions = UnsafeBufferPointer(rebasing: bytes[method]).elementsEqual("OPTIONS".utf8)
+            return isOptions ? (start..<end, false) : nil
+        }
+        for scheme: StaticString in ["http://", "https://"] {
+            let length = scheme.utf8CodeUnitCount
+            guard end - start >= length, HTTPSyntax.equalsLowercased(bytes, start, start + length, scheme) else {
+                continue
+            }
+            let afterScheme = start + length
+            var authorityEnd = afterScheme
+            while authorityEnd < end, bytes[authorityEnd] != UInt8(ascii: "/"), bytes[authorityEnd] != UInt8(ascii: "?")
+            {
+                authorityEnd += 1
+            }
             // RFC 9110 §4.2.1: an http URI has a host; userinfo and fragments have no place in a request target.
-            guard !authority.isEmpty, !authority.contains(UInt8(ascii: "@")), !target.contains(UInt8(ascii: "#"))
+            guard authorityEnd > afterScheme,
+                HTTPSyntax.firstByte(UInt8(ascii: "@"), bytes, from: afterScheme, to: authorityEnd) == authorityEnd,
+                HTTPSyntax.firstByte(UInt8(ascii: "#"), bytes, from: start, to: end) == end
             else { return nil }
-            guard let authorityEnd = afterScheme.firstIndex(where: isPathStart) else { return Self.rootPath[...] }
-            let rest = target[authorityEnd...]
-            return rest.first == UInt8(ascii: "/") ? rest : (Self.rootPath + rest)[...]
+            if authorityEnd == end { return (end..<end, true) }
+            return (authorityEnd..<end, bytes[authorityEnd] != UInt8(ascii: "/"))
         }
         return nil
     }
 
-    private static let rootPath: [UInt8] = [UInt8(ascii: "/")]
-
-    func parseHeaderLine(_ line: ArraySlice<UInt8>) -> Result<(name: String, value: String), HTTPError> {
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
-            if let first = line.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
-                return .failure(HTTPError(400, "obsolete header line folding"))
-            }
-            return .failure(HTTPError(400, "malformed header line"))
+    /// The field line starting at `start`, and where its line feed is, in one pass: the name up to its colon, then
+    /// the value checked up to the first byte that may not be in one, which must be the line end. Nil for anything
+    /// else (a refusal, a line end that is not CRLF or LF), which `fieldLine` then judges on the whole line.
+    @inline(__always)
+    static func fastFieldLine(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> (FieldLine, Int)? {
+        let nameEnd = HTTPSyntax.tokenEnd(bytes, from: start, to: count)
+        guard nameEnd > start, nameEnd < count, bytes[nameEnd] == UInt8(ascii: ":") else { return nil }
+        var valueStart = nameEnd + 1
+        while valueStart < count, HTTPSyntax.isBlank(bytes[valueStart]) { valueStart += 1 }
+        let stop = HTTPSyntax.firstInvalidFieldValueByte(bytes, from: valueStart, to: count)
+        guard stop < count else { return nil }
+        let newline: Int
+        if bytes[stop] == UInt8(ascii: "\n") {
+            newline = stop
+        } else if bytes[stop] == UInt8(ascii: "\r"), stop + 1 < count, bytes[stop + 1] == UInt8(ascii: "\n") {
+            newline = stop + 1
+        } else {
+            return nil
         }
-        let name = line[..<colon]
-        guard !name.isEmpty, name.allSatisfy(HTTPSyntax.isTokenByte) else {
+        var valueEnd = stop
+        while valueEnd > valueStart, HTTPSyntax.isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
+        return (FieldLine(nameEnd: nameEnd, valueStart: valueStart, valueEnd: valueEnd), newline)
+    }
+
+    /// Checks one field line, `bytes[start..<end]` without its line end: `name: value`, the name a token, the value
+    /// (trimmed of spaces and tabs) without control characters.
+    static func fieldLine(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ start: Int,
+        _ end: Int
+    ) -> Result<
+        FieldLine, HTTPError
+    > {
+        let nameEnd = HTTPSyntax.tokenEnd(bytes, from: start, to: end)
+        if nameEnd == end || bytes[nameEnd] != UInt8(ascii: ":") {
+            // Not a token up to a colon: which refusal depends on whether there is a colon at all.
+            guard HTTPSyntax.firstByte(UInt8(ascii: ":"), bytes, from: nameEnd, to: end) < end else {
+                if start < end, HTTPSyntax.isBlank(bytes[start]) {
+                    return .failure(HTTPError(400, "obsolete header line folding"))
+                }
+                return .failure(HTTPError(400, "malformed header line"))
+            }
             return .failure(HTTPError(400, "malformed header name"))
         }
-        var value = line[(colon + 1)...]
-        while let first = value.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
-            value = value.dropFirst()
+        guard nameEnd > start else { return .failure(HTTPError(400, "malformed header name")) }
+        var valueStart = nameEnd + 1
+        var valueEnd = end
+        while valueStart < valueEnd, HTTPSyntax.isBlank(bytes[valueStart]) { valueStart += 1 }
+        while valueEnd > valueStart, HTTPSyntax.isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
+        guard HTTPSyntax.firstInvalidFieldValueByte(bytes, from: valueStart, to: valueEnd) == valueEnd else {
+            let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<nameEnd]), as: UTF8.self)
+            return .failure(HTTPError(400, "invalid character in header \(name)"))
         }
-        while let last = value.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
-            value = value.dropLast()
+        return .success(FieldLine(nameEnd: nameEnd, valueStart: valueStart, valueEnd: valueEnd))
+    }
+}
+
+/// What the framing and connection fields said, gathered line by line and judged once the head is complete
+/// (RFC 9112 §6): `Host`, `Transfer-Encoding`, `Content-Length`, `Expect`, `Connection`.
+struct FramingFields {
+    /// Elements of every `Transfer-Encoding`, and whether all of them were `chunked`.
+    var codings = 0
+    var allChunked = true
+    var hasLength = false
+    /// Every `Content-Length` element is the same decimal number: this one, or the first refusal.
+    var length: Int?
+    var lengthError: HTTPError?
+    var expectations = 0
+    var expectsContinue = false
+    var asksClose = false
+    var asksKeepAlive = false
+
+    mutating func note(_ header: KnownHeader, _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
+        switch header {
+        case .transferEncoding:
+            Self.forEachToken(bytes, start, end) { tokenStart, tokenEnd in
+                codings += 1
+                if !HTTPSyntax.equalsLowercased(bytes, tokenStart, tokenEnd, "chunked") { allChunked = false }
+            }
+        case .contentLength:
+            hasLength = true
+            noteLength(bytes, start, end)
+        case .expect:
+            Self.forEachToken(bytes, start, end) { tokenStart, tokenEnd in
+                expectations += 1
+                expectsContinue = HTTPSyntax.equalsLowercased(bytes, tokenStart, tokenEnd, "100-continue")
+            }
+        case .connection:
+            Self.forEachToken(bytes, start, end) { tokenStart, tokenEnd in
+                if HTTPSyntax.equalsLowercased(bytes, tokenStart, tokenEnd, "close") { asksClose = true }
+                if HTTPSyntax.equalsLowercased(bytes, tokenStart, tokenEnd, "keep-alive") { asksKeepAlive = true }
+            }
+        default:
+            break
         }
-        guard value.allSatisfy(HTTPSyntax.isFieldValueByte) else {
-            return .failure(HTTPError(400, "invalid character in header \(String(decoding: name, as: UTF8.self))"))
+    }
+
+    /// Each comma-separated element of one `Content-Length`, in order; the first refusal sticks.
+    private mutating func noteLength(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
+        var elementStart = start
+        while lengthError == nil {
+            let comma = HTTPSyntax.firstByte(UInt8(ascii: ","), bytes, from: elementStart, to: end)
+            var first = elementStart
+            var last = comma
+            while first < last, Self.isTrimmed(bytes[first]) { first += 1 }
+            while last > first, Self.isTrimmed(bytes[last - 1]) { last -= 1 }
+            guard first < last, (first..<last).allSatisfy({ HTTPSyntax.isDigit(bytes[$0]) }) else {
+                lengthError = HTTPError(400, "malformed Content-Length")
+                return
+            }
+            while first < last - 1, bytes[first] == UInt8(ascii: "0") { first += 1 }
+            var value = 0
+            if last - first > 15 {
+                value = Int.max
+            } else {
+                for index in first..<last { value = value * 10 + Int(bytes[index] - UInt8(ascii: "0")) }
+            }
+            if let length, length != value {
+                lengthError = HTTPError(400, "conflicting Content-Length")
+                return
+            }
+            length = value
+            guard comma < end else { return }
+            elementStart = comma + 1
         }
-        return .success((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+    }
+
+    /// The refusal the fields call for, or nil with `head`'s framing and connection set.
+    func apply(to head: inout RequestHead, hosts: UInt8, limits: HTTPLimits) -> HTTPError? {
+        let isHTTP11 = head.version == .http11
+        if hosts > 1 || (isHTTP11 && hosts == 0) {
+            return HTTPError(400, hosts == 0 ? "missing Host header" : "more than one Host header")
+        }
+        if codings > 0 {
+            guard !hasLength else { return HTTPError(400, "both Content-Length and Transfer-Encoding") }
+            guard allChunked else { return HTTPError(501, "unsupported transfer coding") }
+            guard codings == 1 else { return HTTPError(400, "chunked applied more than once") }
+            head.isChunked = true
+        } else if hasLength {
+            if let lengthError { return lengthError }
+            guard let length else { return HTTPError(400, "malformed Content-Length") }
+            guard length <= limits.maxBodyBytes else { return HTTPError(413, "request body too large") }
+            head.contentLength = length
+        }
+        if expectations > 0 {
+            guard expectations == 1, expectsContinue else { return HTTPError(417, "unsupported expectation") }
+            head.expectsContinue = isHTTP11
+        }
+        head.keepAlive = isHTTP11 ? !asksClose : asksKeepAlive
+        return nil
+    }
+
+    /// Spaces, tabs and line ends: what `trimmingHTTPWhitespace` trims around an element.
+    private static func isTrimmed(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
+
+    /// Calls `body` with each non-empty comma-separated element of `bytes[start..<end]`, trimmed.
+    private static func forEachToken(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ start: Int,
+        _ end: Int,
+        _ body: (Int, Int) -> Void
+    ) {
+        var elementStart = start
+        while elementStart <= end {
+            let comma = HTTPSyntax.firstByte(UInt8(ascii: ","), bytes, from: elementStart, to: end)
+            var first = elementStart
+            var last = comma
+            while first < last, isTrimmed(bytes[first]) { first += 1 }
+            while last > first, isTrimmed(bytes[last - 1]) { last -= 1 }
+            if first < last { body(first, last) }
+            elementStart = comma + 1
+        }
     }
 }

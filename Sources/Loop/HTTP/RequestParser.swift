@@ -6,18 +6,22 @@
 /// Here: the states and the loop through them. The head is found and built in `RequestParser+Head`, chunked bodies
 /// are read in `RequestParser+Chunked`.
 public struct RequestParser: Sendable {
+    /// Where the parser is; the head whose body is read is kept apart (`announced`), so that moving from state to
+    /// state never copies it.
     enum State: Sendable {
         case head
-        case fixedBody(RequestHead, length: Int)
-        case chunkSize(RequestHead)
-        case chunkData(RequestHead, remaining: Int)
-        case chunkDataEnd(RequestHead)
-        case trailers(RequestHead, bytes: Int)
+        case fixedBody(length: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkDataEnd
+        case trailers(bytes: Int)
         case failed
     }
 
     public let limits: HTTPLimits
     var state = State.head
+    /// The head announced last, while its body is read.
+    var announced: RequestHead?
     var buffer: [UInt8] = []
     /// Start of the bytes not yet consumed.
     var position = 0
@@ -26,6 +30,11 @@ public struct RequestParser: Sendable {
     /// While reading a head: where its current line starts, and whether a non-empty line was seen.
     var lineStart = 0
     var sawRequestLine = false
+    /// The bytes of the head being built; the array goes to the head, and is written again for the next head once
+    /// the one before is gone (a head still held elsewhere keeps its copy).
+    var headBytes: [UInt8] = []
+    /// The same for bodies no larger than a head: the array of the last one is reused once it is free again.
+    var bodyBytes: [UInt8] = []
     var chunkedBody: [UInt8] = []
     /// The de-chunked size so far, counted apart from `chunkedBody` because a discarded body keeps no bytes.
     var chunkedBytes = 0
@@ -38,6 +47,14 @@ public struct RequestParser: Sendable {
 
     /// Adds bytes that arrived from the peer.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        if position > 0, position == buffer.count, buffer.capacity <= 64 * 1024 {
+            // All consumed: the new bytes take the old ones' place.
+            buffer.replaceSubrange(0..<buffer.count, with: bytes)
+            scanFrom = 0
+            lineStart = 0
+            position = 0
+            return
+        }
         compact()
         buffer.append(contentsOf: bytes)
     }
@@ -69,28 +86,31 @@ public struct RequestParser: Sendable {
                 return nil
             case .head:
                 return parseHead()
-            case .fixedBody(let head, let length):
+            case .fixedBody(let length):
                 if discarding {
                     // A body the route does not take: dropped as it arrives, never held.
                     let available = min(length, buffer.count - position)
                     position += available
                     guard available == length else {
-                        state = .fixedBody(head, length: length - available)
+                        state = .fixedBody(length: length - available)
                         return nil
                     }
-                    return finish(head, body: [])
+                    return finish(body: [])
                 }
                 guard buffer.count - position >= length else { return nil }
-                let body = Array(buffer[position..<position + length])
+                guard length > 0 else { return finish(body: []) }
+                let bytes = buffer[position..<position + length]
                 position += length
-                return finish(head, body: body)
-            case .chunkSize(let head):
-                switch parseChunkSize(head) {
+                guard length <= limits.maxHeadBytes else { return finish(body: Array(bytes)) }
+                bodyBytes.replaceSubrange(0..<bodyBytes.count, with: bytes)
+                return finish(body: bodyBytes)
+            case .chunkSize:
+                switch parseChunkSize() {
                 case .needMore: return nil
                 case .event(let event): return event
                 case .advanced: continue
                 }
-            case .chunkData(let head, let remaining):
+            case .chunkData(let remaining):
                 let available = min(remaining, buffer.count - position)
                 guard available > 0 else { return nil }
                 if !discarding {
@@ -98,15 +118,15 @@ public struct RequestParser: Sendable {
                 }
                 position += available
                 state =
-                    available == remaining ? .chunkDataEnd(head) : .chunkData(head, remaining: remaining - available)
-            case .chunkDataEnd(let head):
+                    available == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - available)
+            case .chunkDataEnd:
                 guard let line = takeLine(maxLength: 0) else {
                     return buffer.count - position >= 2 ? fail(400, "chunk data not followed by CRLF") : nil
                 }
                 guard line.isEmpty else { return fail(400, "chunk data longer than its size") }
-                state = .chunkSize(head)
-            case .trailers(let head, let bytes):
-                switch parseTrailers(head, bytes: bytes) {
+                state = .chunkSize
+            case .trailers(let bytes):
+                switch parseTrailers(bytes: bytes) {
                 case .needMore: return nil
                 case .event(let event): return event
                 case .advanced: continue
@@ -141,8 +161,10 @@ public struct RequestParser: Sendable {
         return line
     }
 
-    mutating func finish(_ head: RequestHead, body: [UInt8]) -> ParseEvent {
+    mutating func finish(body: [UInt8]) -> ParseEvent {
         state = .head
+        // `announced` is set in every body state; the placeholder is never used.
+        let head = announced.take() ?? RequestHead(method: "-", target: "-")
         scanFrom = position
         lineStart = position
         return .request(Request(head: head, body: body))
@@ -154,12 +176,15 @@ public struct RequestParser: Sendable {
 
     mutating func fail(_ error: HTTPError) -> ParseEvent {
         state = .failed
+        announced = nil
         buffer = []
         position = 0
         scanFrom = 0
         lineStart = 0
         chunkedBody = []
         chunkedBytes = 0
+        headBytes = []
+        bodyBytes = []
         return .failure(error)
     }
 

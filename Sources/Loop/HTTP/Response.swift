@@ -1,29 +1,72 @@
 /// A response as a handler builds it; the server adds `Date`, `Content-Length` and `Connection`.
 public struct Response: Sendable {
     public var status: Int
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+    public var headers: HTTPHeaders {
+        get { fields }
+        set {
+            fields = newValue
+            hasPlainTextFields = false
+        }
+    }
+    private var fields: HTTPHeaders
+    /// The fields are `text(_:_:headers:)`'s own `Content-Type` alone, which the writer writes as one constant.
+    private(set) var hasPlainTextFields = false
+    /// The body: `bytes`, or the UTF-8 of `text` when it was given as text (`text(_:_:headers:)`), which is then
+    /// written out without being copied into an array first.
+    public var body: [UInt8] {
+        get { text.map { Array($0.utf8) } ?? bytes }
+        set {
+            bytes = newValue
+            text = nil
+        }
+    }
+    private var bytes: [UInt8]
+    private var text: String?
     /// Sent after `body` without being copied per connection: the pieces of a cached render.
     public var shared: [SharedBytes]
 
     public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], shared: [SharedBytes] = []) {
         self.status = status
-        self.headers = headers
-        self.body = body
+        fields = headers
+        self.bytes = body
+        self.text = nil
         self.shared = shared
     }
 
+    private init(status: Int, headers: HTTPHeaders, text: String, plainTextFields: Bool) {
+        self.status = status
+        fields = headers
+        hasPlainTextFields = plainTextFields
+        bytes = []
+        self.text = text
+        shared = []
+    }
+
     /// What `Content-Length` says: `body` and the shared pieces together.
-    public var bodyCount: Int { shared.reduce(body.count) { $0 + $1.count } }
+    public var bodyCount: Int { shared.reduce(text?.utf8.count ?? bytes.count) { $0 + $1.count } }
+
+    /// Calls `write` with the bytes of `body` (not the shared pieces).
+    func withBodyBytes<Result>(_ write: (UnsafeRawBufferPointer) -> Result) -> Result {
+        if var text {
+            return text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+        }
+        return bytes.withUnsafeBytes(write)
+    }
 
     /// The whole body as one array (tests read it so; the server never joins the pieces).
     public var joinedBody: [UInt8] { shared.reduce(into: body) { $0 += $1.bytes } }
 
+    /// The fields of a plain-text response without fields of its own, shared by all of them.
+    private static let plainText = HTTPHeaders([(name: "Content-Type", value: "text/plain; charset=utf-8")])
+
     /// A plain-text response; `text` is sent as given.
     public static func text(_ status: Int, _ text: String, headers: HTTPHeaders = [:]) -> Response {
-        var headers = headers
-        headers.replaceOrAdd("Content-Type", "text/plain; charset=utf-8")
-        return Response(status: status, headers: headers, body: Array(text.utf8))
+        guard !headers.isEmpty else {
+            return Response(status: status, headers: plainText, text: text, plainTextFields: true)
+        }
+        var fields = headers
+        fields.replaceOrAdd("Content-Type", "text/plain; charset=utf-8")
+        return Response(status: status, headers: fields, text: text, plainTextFields: false)
     }
 
     /// A refusal: the status and a one-line reason, ending in a newline as Go's `http.Error` writes it.

@@ -1,56 +1,77 @@
-/// The handler as a connection calls it: not generic, so the session's code is compiled concretely in this module
-/// (generic code called from another module runs unspecialised). `ScreenedSlot` is the one implementation.
-protocol SessionHandler: AnyObject {
+/// The handler as a connection calls it: not generic, so the session's code is compiled concretely in this module,
+/// and made of closures built where the handler's type is known (`HTTPServer`'s inlinable init, so in the module
+/// that names the handler), so that what they run is specialised for it too: generic code called from another module
+/// runs unspecialised, looking up metadata on every call.
+@usableFromInline
+final class SessionHandler {
     /// Screens `head`; keeps what an accepting handler learnt for `handle`, or returns the refusal.
-    func screen(_ head: RequestHead, responder: Responder) -> Response?
-    /// Hands `request` to the handler with what screening its head kept, and empties the slot; does nothing when
+    private let screenHead: (RequestHead, Responder) -> Response?
+    /// Hands the request to the handler with what screening its head kept, and empties the slot; does nothing when
     /// the slot is empty (the head was refused, or its request was handed over already).
-    func handle(_ request: Request, responder: Responder)
+    private let handleRequest: (Request, Responder) -> Void
     /// Forgets what screening kept: the request will not be handed over (it was answered with an error, or the
     /// connection closed).
-    func dropScreened()
-    func didRespond(_ entry: AccessLogEntry)
-    var wantsAccessLogDetails: Bool { get }
+    private let forget: () -> Void
+    private let respond: (AccessLogEntry) -> Void
+    private let wantsDetails: () -> Bool
+
+    @usableFromInline
+    init(
+        screen: @escaping (RequestHead, Responder) -> Response?,
+        handle: @escaping (Request, Responder) -> Void,
+        dropScreened: @escaping () -> Void,
+        didRespond: @escaping (AccessLogEntry) -> Void,
+        wantsAccessLogDetails: @escaping () -> Bool
+    ) {
+        screenHead = screen
+        handleRequest = handle
+        forget = dropScreened
+        respond = didRespond
+        wantsDetails = wantsAccessLogDetails
+    }
+
+    /// One connection's handler with the slot for what its screening of the current head gave, typed, so nothing is
+    /// cast on the way back to `handle`.
+    ///
+    /// One slot is enough: the parser announces a head only once the request before it is complete (`.request`) or
+    /// the stream failed, and a head is screened only between requests (`SessionPhase`), so no second head is
+    /// screened while this one's request is still being read.
+    @inlinable
+    static func make<Handler: HTTPHandler>(for handler: Handler) -> SessionHandler {
+        let slot = ScreenedSlot<Handler.Screened>()
+        return SessionHandler(
+            screen: { [unowned handler] head, responder in
+                assert(slot.value == nil, "a head screened before the request of the one before it was handed over")
+                switch handler.screen(head, responder: responder) {
+                case .refuse(let refusal):
+                    return refusal
+                case .accept(let value):
+                    slot.value = value
+                    return nil
+                }
+            },
+            handle: { [unowned handler] request, responder in
+                guard let value = slot.value.take() else { return }
+                handler.handle(request, screened: value, responder: responder)
+            },
+            dropScreened: { slot.value = nil },
+            didRespond: { [unowned handler] entry in handler.didRespond(entry) },
+            wantsAccessLogDetails: { [unowned handler] in handler.wantsAccessLogDetails }
+        )
+    }
+
+    func screen(_ head: RequestHead, responder: Responder) -> Response? { screenHead(head, responder) }
+    func handle(_ request: Request, responder: Responder) { handleRequest(request, responder) }
+    func dropScreened() { forget() }
+    func didRespond(_ entry: AccessLogEntry) { respond(entry) }
+    var wantsAccessLogDetails: Bool { wantsDetails() }
 }
 
-/// One connection's handler with the slot for what its screening of the current head gave, typed, so nothing is
-/// cast on the way back to `handle`.
-final class ScreenedSlot<Handler: HTTPHandler>: SessionHandler {
-    private unowned let handler: Handler
-    /// One slot is enough: the parser announces a head only once the request before it is complete (`.request`)
-    /// or the stream failed, and a head is screened only between requests (`SessionPhase`), so no second head is
-    /// screened while this one's request is still being read.
-    /// Unchecked: only this object's own methods touch it, and never reentrantly, so the runtime's exclusivity check
-    /// on a generic class's property would cost the request path for nothing.
-    @exclusivity(unchecked) private var screened: Handler.Screened?
+/// What screening the current head of one connection gave, kept for `handle`.
+@usableFromInline
+final class ScreenedSlot<Screened> {
+    /// Unchecked: only the connection's handler closures touch it, never reentrantly.
+    @usableFromInline @exclusivity(unchecked) var value: Screened?
 
-    init(_ handler: Handler) {
-        self.handler = handler
-    }
-
-    func screen(_ head: RequestHead, responder: Responder) -> Response? {
-        assert(screened == nil, "a head screened before the request of the one before it was handed over")
-        switch handler.screen(head, responder: responder) {
-        case .refuse(let refusal):
-            return refusal
-        case .accept(let value):
-            screened = value
-            return nil
-        }
-    }
-
-    func handle(_ request: Request, responder: Responder) {
-        guard let value = screened.take() else { return }
-        handler.handle(request, screened: value, responder: responder)
-    }
-
-    func dropScreened() {
-        screened = nil
-    }
-
-    func didRespond(_ entry: AccessLogEntry) {
-        handler.didRespond(entry)
-    }
-
-    var wantsAccessLogDetails: Bool { handler.wantsAccessLogDetails }
+    @usableFromInline init() {}
 }
