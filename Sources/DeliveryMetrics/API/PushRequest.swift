@@ -109,6 +109,8 @@ enum PushForm {
         labelCount: Int,
         _ body: (Fields) -> Result
     ) -> Result? {
+        // Loop byte accessors: the Content-Type value's bytes and the target's query range replace the two Strings
+        // read here (`isURLEncoded` and `Found.scan` already work on bytes).
         if !request.body.isEmpty {
             guard let contentType = request.headers["Content-Type"], isURLEncoded(contentType) else { return nil }
         }

@@ -87,7 +87,7 @@ struct Endpoints {
 
     /// `X-Private-Token` or `Authorization` when the head holds that header more than once (in that order), counted
     /// without the arrays `values(_:)` makes.
-    // When Loop's heads carry byte ranges: count the fields by their name bytes instead of iterating Strings.
+    // Loop byte accessors: count the fields by their name bytes (or a count accessor) instead of iterating Strings.
     private static func repeatedCredentials(_ headers: HTTPHeaders) -> String? {
         var tokens = 0
         var authorizations = 0
