@@ -137,13 +137,13 @@ import Loop
         if let found = series.index(forKey: key) {
             // A new series starts at 0, where a finite operand always gives a finite result; only an existing one can
             // overflow, and then nothing is created, counted or journaled (`write` changes nothing and says nil).
-            guard let value = series.values[found].write(operation, value, bounds: definition.buckets, now: now)
+            guard let newValue = series.values[found].write(operation, value, bounds: definition.buckets, now: now)
             else {
                 let outcome = series.values[found].outcome(of: operation, value)
                 throw notFinite(operation, value, series.keys[found], outcome)
             }
             index = found
-            written = value
+            written = newValue
         } else {
             let stored = key.stored()
             try create(stored, now: now)
