@@ -29,4 +29,17 @@ struct GoFloatTests {
             #expect(Double(text) == value, "\(value) became \(text)")
         }
     }
+
+    /// The integers of access lines and answers, as `String(value)` writes them.
+    @Test func writesIntegersAsStringDoes() {
+        var generator = SystemRandomNumberGenerator()
+        var values = [0, 1, -1, 9, 10, 99, 100, 101, 999, 1000, Int.max, Int.min, Int.max - 1, Int.min + 1]
+        values += (0..<19).map { power in (0..<power).reduce(1) { value, _ in value * 10 } }
+        values += (0..<5_000).map { _ in Int(truncatingIfNeeded: generator.next() >> UInt64.random(in: 0...63)) }
+        var buffer = [UInt8](repeating: 0, count: 24)
+        for value in values + values.map { 0 &- $0 } {
+            let count = buffer.withUnsafeMutableBufferPointer { GoFloat.writeDecimal(value, to: $0.baseAddress!) }
+            #expect(String(decoding: buffer[..<count], as: UTF8.self) == String(value))
+        }
+    }
 }

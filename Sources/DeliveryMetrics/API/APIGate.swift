@@ -9,6 +9,7 @@ struct APIGate {
     let refusals: APIRefusals
 
     func authorize(_ head: RequestHead) throws(MetricError) {
+        // Loop byte accessors: compare the header's value bytes (TokenCheck over two buffers) once heads have them.
         guard TokenCheck.matches(head.headers["X-Private-Token"], expected: authToken) else {
             throw MetricError(.unauthorized, "Missing or wrong X-Private-Token")
         }

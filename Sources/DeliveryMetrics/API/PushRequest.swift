@@ -106,13 +106,20 @@ enum PushForm {
         labelCount: Int,
         _ body: (Fields) -> Result
     ) -> Result? {
+        // Loop byte accessors: the Content-Type value's bytes and the target's query range replace the two Strings
+        // read here (`isURLEncoded` and `Found.scan` already work on bytes).
         if !request.body.isEmpty {
             guard let contentType = request.headers["Content-Type"], isURLEncoded(contentType) else { return nil }
         }
         let found = request.head.target.utf8.withContiguousStorageIfAvailable { target in
             request.body.withUnsafeBufferPointer { form -> Result? in
                 var query = Found()
-                if let question = target.firstIndex(of: UInt8(ascii: "?")) {
+                let question = ByteScan.firstIndex(
+                    in: target,
+                    word: { ByteScan.equal($0, UInt8(ascii: "?")) },
+                    byte: { $0 == UInt8(ascii: "?") }
+                )
+                if let question {
                     guard query.scan(UnsafeBufferPointer(rebasing: target[(question + 1)...])) else { return nil }
                 }
                 var fromBody = Found()
@@ -396,11 +403,8 @@ enum PushForm {
     /// with ASCII after it is a `Character` of its own.
     static func isURLEncoded(_ contentType: String) -> Bool {
         let decided = contentType.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            let mediaType: StaticString = "application/x-www-form-urlencoded"
-            let length = mediaType.utf8CodeUnitCount
-            guard bytes.count >= length,
-                equals(UnsafeBufferPointer(rebasing: bytes[..<length]), mediaType, ignoringASCIICase: true)
-            else { return false }
+            let length = 33
+            guard bytes.count >= length, startsWithURLEncoded(bytes) else { return false }
             var index = length
             while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
             guard index < bytes.count else { return true }
@@ -409,19 +413,30 @@ enum PushForm {
         return decided == true
     }
 
-    /// Whether `bytes` are `text`'s (lowercase) ASCII, with ASCII capitals taken as small letters if asked.
-    private static func equals(
-        _ bytes: UnsafeBufferPointer<UInt8>,
-        _ text: StaticString,
-        ignoringASCIICase: Bool = false
-    ) -> Bool {
+    /// Whether the 33 bytes at the start of `bytes` (at least that many) are `application/x-www-form-urlencoded`,
+    /// ASCII letters in any case: eight at a time, each word ORed with 0x20 where the name has a letter (which turns
+    /// only A-Z into a-z there) and then compared, the last byte alone.
+    private static func startsWithURLEncoded(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        // "application/x-www-form-urlencoded" in little-endian words, and where its letters are.
+        let words: (UInt64, UInt64, UInt64, UInt64) = (
+            0x7461_6369_6C70_7061, 0x7777_2D78_2F6E_6F69, 0x752D_6D72_6F66_2D77, 0x6564_6F63_6E65_6C72
+        )
+        let letters: (UInt64, UInt64, UInt64, UInt64) = (
+            0x2020_2020_2020_2020, 0x2020_0020_0020_2020, 0x2000_2020_2020_0020, 0x2020_2020_2020_2020
+        )
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        func word(_ offset: Int) -> UInt64 {
+            UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        }
+        return word(0) | letters.0 == words.0 && word(8) | letters.1 == words.1 && word(16) | letters.2 == words.2
+            && word(24) | letters.3 == words.3 && bytes[32] | 0x20 == UInt8(ascii: "d")
+    }
+
+    /// Whether `bytes` are `text`'s.
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
         guard bytes.count == text.utf8CodeUnitCount else { return false }
         let wanted = text.utf8Start
-        for index in 0..<bytes.count {
-            var byte = bytes[index]
-            if ignoringASCIICase, byte >= 0x41, byte <= 0x5A { byte |= 0x20 }
-            guard byte == wanted[index] else { return false }
-        }
+        for index in 0..<bytes.count where bytes[index] != wanted[index] { return false }
         return true
     }
 }

@@ -14,6 +14,8 @@ struct PushEndpoint: Endpoint {
 
     func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<Context> {
         do throws(MetricError) {
+            // Loop byte accessors: when the router hands parameters as byte ranges, pass the metric's bytes to
+            // `Registry.family(named:)` and the operation's to `Operation(name:)`, and drop this dictionary.
             let family = try gate.screenWrite(head, metric: parameters["metric"] ?? "")
             let kind = family.definition.kind
             let operation = withBytes(of: parameters["operation"] ?? "") { Operation(name: $0) }

@@ -158,18 +158,34 @@
         }
         // The magnitude as UInt, so that Int.min does not overflow.
         var magnitude = value.magnitude
-        var digits = 0
-        var probe = magnitude
-        repeat {
+        var digits = 1
+        var bound: UInt = 10
+        while digits < 19, magnitude >= bound {
             digits += 1
-            probe /= 10
-        } while probe > 0
+            bound &*= 10
+        }
+        if digits == 19, magnitude >= bound { digits = 20 }
+        // Two digits at a time, from the right.
+        let pairs = Self.digitPairs.utf8Start
         var index = length + digits
-        repeat {
-            index -= 1
-            output[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
+        while magnitude >= 100 {
+            let pair = Int(magnitude % 100) * 2
+            magnitude /= 100
+            index -= 2
+            output[index] = pairs[pair]
+            output[index + 1] = pairs[pair + 1]
+        }
+        if magnitude >= 10 {
+            let pair = Int(magnitude) * 2
+            output[index - 2] = pairs[pair]
+            output[index - 1] = pairs[pair + 1]
+        } else {
+            output[index - 1] = UInt8(ascii: "0") + UInt8(magnitude)
+        }
         return length + digits
     }
+
+    /// `00` to `99`, two bytes each.
+    private static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 }

@@ -18,6 +18,8 @@ import Loop
     @exclusivity(unchecked) private(set) var generation: UInt64 = 0
     /// Wall-clock time of the last accepted write or reset since boot (nil before any), for staleness alerts.
     @exclusivity(unchecked) private(set) var lastWrite: Double?
+    /// The key of the series the last push through `write(_:labels:...)` wrote.
+    @exclusivity(unchecked) private var lastPushed: SeriesKey?
     /// Set when persistence is on and the family is persisted: told every accepted write, after it is applied.
     var observer: WriteObserver?
 
@@ -83,13 +85,18 @@ import Loop
         value: Double,
         now: Double
     ) throws(MetricError) -> Applied {
-        let (result, index) = try apply(
-            operation,
-            key: .probe(labels, count: labelCount),
-            value: value,
-            now: now
-        )
-        return applied(result, at: index)
+        // Pushes come in runs to one series: the last one's key, when it names these bytes, is looked up by its kept
+        // hash instead of hashing the bytes.
+        let key: SeriesKey
+        if let last = lastPushed, last.names(labels, count: labelCount) {
+            key = last
+        } else {
+            key = .probe(labels, count: labelCount)
+        }
+        let (result, index) = try apply(operation, key: key, value: value, now: now)
+        let written = applied(result, at: index)
+        lastPushed = written.key
+        return written
     }
 
     /// What `write` reports of the series at `index`, its name made once and then kept with it.
@@ -130,13 +137,13 @@ import Loop
         if let found = series.index(forKey: key) {
             // A new series starts at 0, where a finite operand always gives a finite result; only an existing one can
             // overflow, and then nothing is created, counted or journaled (`write` changes nothing and says nil).
-            guard let value = series.values[found].write(operation, value, bounds: definition.buckets, now: now)
+            guard let newValue = series.values[found].write(operation, value, bounds: definition.buckets, now: now)
             else {
                 let outcome = series.values[found].outcome(of: operation, value)
                 throw notFinite(operation, value, series.keys[found], outcome)
             }
             index = found
-            written = value
+            written = newValue
         } else {
             let stored = key.stored()
             try create(stored, now: now)

@@ -27,8 +27,15 @@ import Glibc
 
     /// `family(named:)` for the name's UTF-8 bytes: names are ASCII, so no other spelling is the same String.
     func family(named apiName: UnsafeBufferPointer<UInt8>) -> MetricFamily? {
-        byAPIName.index(of: apiName).map { families[$0] }
+        // Pushes come in runs to one metric: its name is compared before any hashing.
+        if lastFound >= 0, byAPIName.name(at: lastFound, is: apiName) { return families[lastFound] }
+        guard let position = byAPIName.index(of: apiName) else { return nil }
+        lastFound = position
+        return families[position]
     }
+
+    /// The position of the family `family(named:)` found last, or -1.
+    @exclusivity(unchecked) private var lastFound = -1
 
     /// The catalogue proper: the `delivery` namespace (not `process_*`).
     var deliveryFamilies: [MetricFamily] {
@@ -75,17 +82,21 @@ private struct NameTable {
         self.slots = slots
     }
 
+    /// Whether the name at `position` is `name`.
+    func name(at position: Int, is name: UnsafeBufferPointer<UInt8>) -> Bool {
+        names[position].withUnsafeBufferPointer { candidate in
+            candidate.count == name.count
+                && (name.isEmpty || memcmp(candidate.baseAddress!, name.baseAddress!, name.count) == 0)
+        }
+    }
+
     func index(of name: UnsafeBufferPointer<UInt8>) -> Int? {
         let mask = slots.count - 1
         var slot = Self.hash(name) & mask
         while true {
             let position = slots[slot]
             guard position >= 0 else { return nil }
-            let found = names[position].withUnsafeBufferPointer { candidate in
-                candidate.count == name.count
-                    && (name.isEmpty || memcmp(candidate.baseAddress!, name.baseAddress!, name.count) == 0)
-            }
-            if found { return position }
+            if self.name(at: position, is: name) { return position }
             slot = (slot + 1) & mask
         }
     }

@@ -91,6 +91,12 @@ struct SeriesKey: Hashable, @unchecked Sendable {
         }
     }
 
+    /// Whether this stored key names the series whose `count` values are the comma-separated `labels`: `==` with
+    /// their probe, without hashing them.
+    func names(_ labels: UnsafeBufferPointer<UInt8>, count: Int) -> Bool {
+        probeBytes == nil && probeCount == count && holds(labels)
+    }
+
     /// Whether this stored key's values are a probe's bytes.
     private func holds(_ probe: UnsafeBufferPointer<UInt8>) -> Bool {
         var position = 0

@@ -33,6 +33,9 @@ final class AccessLog {
     /// The line for `entry`, stamped `time` (seconds since the epoch, as `LoopLogHandler` reads the clock).
     func write(_ entry: AccessLogEntry, time: Double) {
         guard enabled else { return }
+        // Loop byte accessors: when the entry carries bytes (method, target, header values, the peer address), take
+        // `withBytes(of:)` out of LineWriter's and LogRedaction's paths and write them straight; the line stays the
+        // same (AccessLogGoldenTests).
         let method = LogRedaction.echo(entry.method)
         let uri = LogRedaction.target(entry.target)
         let host = LogRedaction.field(entry.host)

@@ -68,6 +68,7 @@ final class RequestSeries {
     static let methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "other"]
 
     /// The position of `method` in `methods`, `other`'s for any other method.
+    // Loop byte accessors: read the method from the head's bytes once the entry carries them.
     static func method(_ method: String) -> UInt8 {
         withBytes(of: method) { bytes -> UInt8 in
             func named(_ name: StaticString) -> Bool {
