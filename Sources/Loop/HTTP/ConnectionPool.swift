@@ -7,20 +7,22 @@ final class ConnectionPool {
     let loop: EventLoop
     let configuration: HTTPServerConfiguration
     private var sessions: [ObjectIdentifier: HTTPSession] = [:]
-    /// Unchecked: read and formatted by the writer only, on the loop thread.
+    // The state the sessions read on every request is the pool's own, on the loop thread, and no access to it spans
+    // a call that touches it again (`runTurn` and `admitBodies` work on copies or read one element at a time): the
+    // runtime's exclusivity checks are off for it.
     @exclusivity(unchecked) var date = HTTPDate()
     /// Set once shutdown began: no new requests are read on idle connections, and every response closes its
     /// connection.
-    private(set) var isDraining = false
+    @exclusivity(unchecked) private(set) var isDraining = false
     private var onDrained: (() -> Void)?
     private var sweeper: Timer?
     /// Connections whose pipeline waits for the next loop turn, in the order they yielded.
-    private var turnWaiters: [HTTPSession] = []
+    @exclusivity(unchecked) private var turnWaiters: [HTTPSession] = []
     private var turnHook: TurnHook?
     /// Bytes of the body budget reserved by bodies being read.
-    private(set) var reservedBodyBytes = 0
+    @exclusivity(unchecked) private(set) var reservedBodyBytes = 0
     /// Connections whose next body waits for budget, first come first served.
-    private var budgetWaiters: [HTTPSession] = []
+    @exclusivity(unchecked) private var budgetWaiters: [HTTPSession] = []
 
     init(loop: EventLoop, configuration: HTTPServerConfiguration) {
         self.loop = loop

@@ -41,7 +41,7 @@ extension HTTPSession {
     /// Moves the answers at the front of the queue into `output`, in order, stopping at the first one still owed.
     func serializeAnswered() {
         while let first = queue.first {
-            guard first.response != nil else {
+            guard first.isAnswered else {
                 if first.owesContinue, !(first === current && awaitedBodyBytes != nil) {
                     output.append(ResponseWriter.continueLine)
                     first.owesContinue = false

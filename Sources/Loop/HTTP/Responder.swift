@@ -33,10 +33,16 @@ public final class Responder {
         self.init(head: head, startedAt: 0, session: nil)
     }
 
-    public var hasResponded: Bool { response != nil || isSent }
+    public var hasResponded: Bool { isAnswered || isSent }
+
+    /// An answer waits to be sent (without copying it to look).
+    var isAnswered: Bool {
+        if case .some = response { return true }
+        return false
+    }
 
     /// Answers the request. Only the first answer counts; an answer after the connection closed is dropped.
-    public func respond(_ response: Response, route: String? = nil) {
+    public func respond(_ response: consuming Response, route: String? = nil) {
         guard !hasResponded else { return }
         self.response = response
         if let route { self.route = route }

@@ -41,7 +41,7 @@ public enum ResponseWriter {
     ) {
         let head = Head(response, keepAlive: keepAlive, version: version, date: date)
         withUnsafeTemporaryAllocation(byteCount: head.size, alignment: 1) { buffer in
-            let count = head.write(to: buffer.baseAddress!)
+            let count = head.write(response, to: buffer.baseAddress!)
             output.append(contentsOf: UnsafeRawBufferPointer(start: buffer.baseAddress, count: count))
         }
         if !omitBody {
@@ -59,7 +59,7 @@ public enum ResponseWriter {
         into output: inout OutputBuffer
     ) {
         let head = Head(response, keepAlive: keepAlive, version: version, date: date)
-        let count = head.write(to: output.reserve(head.size))
+        let count = head.write(response, to: output.reserve(head.size))
         output.commit(count)
         if !omitBody {
             response.withBodyBytes { output.append($0) }
@@ -74,15 +74,13 @@ public enum ResponseWriter {
 
     /// A response's head, measured before it is written.
     private struct Head {
-        let response: Response
         let keepAlive: Bool
         let version: HTTPVersion
         let date: UnsafeRawBufferPointer
         /// At least the bytes `write` writes.
         let size: Int
 
-        init(_ response: Response, keepAlive: Bool, version: HTTPVersion, date: UnsafeRawBufferPointer) {
-            self.response = response
+        init(_ response: borrowing Response, keepAlive: Bool, version: HTTPVersion, date: UnsafeRawBufferPointer) {
             self.keepAlive = keepAlive
             self.version = version
             self.date = date
@@ -99,8 +97,8 @@ public enum ResponseWriter {
             self.size = size
         }
 
-        /// Writes the head at `base`; returns its length.
-        func write(to base: UnsafeMutableRawPointer) -> Int {
+        /// Writes the head of `response` at `base`; returns its length.
+        func write(_ response: borrowing Response, to base: UnsafeMutableRawPointer) -> Int {
             var head = HeadWriter(base)
             if let line = statusLine(response.status) {
                 head.write(line)
