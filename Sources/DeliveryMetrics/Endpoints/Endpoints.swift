@@ -85,40 +85,6 @@ struct Endpoints {
         }
     }
 
-    /// `X-Private-Token` or `Authorization` when the head holds that header more than once (in that order), counted
-    /// without the arrays `values(_:)` makes.
-    // Loop byte accessors: count the fields by their name bytes (or a count accessor) instead of iterating Strings.
-    private static func repeatedCredentials(_ headers: HTTPHeaders) -> String? {
-        var tokens = 0
-        var authorizations = 0
-        for field in headers {
-            // Most names have neither length.
-            let length = field.name.utf8.count
-            guard length == 15 || length == 13 else { continue }
-            if Self.isNamed(field.name, "x-private-token") {
-                tokens += 1
-            } else if Self.isNamed(field.name, "authorization") {
-                authorizations += 1
-            }
-        }
-        if tokens > 1 { return "X-Private-Token" }
-        if authorizations > 1 { return "Authorization" }
-        return nil
-    }
-
-    /// Whether a header's name is `lowercased`, ASCII letters compared without their case (as `HTTPHeaders` does).
-    private static func isNamed(_ name: String, _ lowercased: StaticString) -> Bool {
-        withBytes(of: name) { bytes in
-            guard bytes.count == lowercased.utf8CodeUnitCount else { return false }
-            let wanted = lowercased.utf8Start
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted[index] else { return false }
-            }
-            return true
-        }
-    }
-
     private func screen(
         _ head: RequestHead,
         route: EndpointRoute,
