@@ -24,7 +24,10 @@ STAMP_FLAGS := -Xswiftc -DDELIVERY_METRICS_STAMPED
 # The Swift standard library linked statically: the binary then needs only libc, libuv and their kin at run time.
 # Cross-module optimisation: generic code of Loop, swift-log and the standard library is specialised and inlined
 # into its callers across module boundaries (a push costs 163k instructions instead of 204k; docs/benchmarks.md).
-OPTIMIZE_FLAGS := -Xswiftc -cross-module-optimization
+# Exclusivity checked at compile time only: the loop thread owns all mutable state, the run-time checks cost a
+# thread-local look-up per access (800 instructions a push), and the debug and AddressSanitizer builds of
+# `make test` keep them.
+OPTIMIZE_FLAGS := -Xswiftc -cross-module-optimization -Xswiftc -enforce-exclusivity=unchecked
 # Linked by the toolchain's lld, for two things the default gold cannot do: packed relative relocations (DT_RELR,
 # glibc 2.36: 26,000 relocations in 5 KiB instead of 620 KiB the loader reads at every start) and laying out first,
 # together, the functions a running service executes (scripts/link-order.txt, written by `make link-order`), so

@@ -1,3 +1,4 @@
+import Loop
 import Testing
 
 @_spi(Harness) @testable import DeliveryMetrics
@@ -81,7 +82,9 @@ struct RequestSeriesTests {
         var expected: [[String]: Double] = [:]
         let methods: Set = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
         for (route, method, status) in requests {
-            instrumentation.countRequest(route: route, method: method, status: status, now: 1)
+            // The method as the parser identifies it from the request line's bytes.
+            let parsed = RequestHead(method: method, target: "/").httpMethod
+            instrumentation.countRequest(route: route, method: parsed, status: status, now: 1)
             let labels = [route ?? "unmatched", methods.contains(method) ? method : "other", String(status)]
             expected[labels, default: 0] += 1
         }

@@ -9,8 +9,7 @@ struct APIGate {
     let refusals: APIRefusals
 
     func authorize(_ head: RequestHead) throws(MetricError) {
-        // Loop byte accessors: compare the header's value bytes (TokenCheck over two buffers) once heads have them.
-        guard TokenCheck.matches(head.headers["X-Private-Token"], expected: authToken) else {
+        guard TokenCheck.matches(head.field(.xPrivateToken), expected: authToken) else {
             throw MetricError(.unauthorized, "Missing or wrong X-Private-Token")
         }
     }
@@ -28,8 +27,14 @@ struct APIGate {
 
     /// A catalogue metric that `/api` may write.
     func writableFamily(named name: String) throws(MetricError) -> MetricFamily {
-        guard let family = registry.family(named: name), family.definition.isInCatalogue else {
-            throw MetricError(.unknownMetric, "unknown metric \"\(EchoedInput.text(name))\"; GET /api lists them")
+        try writableFamily(named: ByteSpan(name))
+    }
+
+    /// The same for the name's bytes as the route gave them: looked up without making a string.
+    func writableFamily(named name: ByteSpan) throws(MetricError) -> MetricFamily {
+        let found = name.withUnsafeBufferPointer { registry.family(named: $0) }
+        guard let family = found, family.definition.isInCatalogue else {
+            throw MetricError(.unknownMetric, "unknown metric \"\(EchoedInput.bytes(name))\"; GET /api lists them")
         }
         guard family.definition.writer.acceptsPushes else {
             throw MetricError(
@@ -41,7 +46,7 @@ struct APIGate {
     }
 
     /// The token, the disk, and the metric: what a write to one family needs before its body is read.
-    func screenWrite(_ head: RequestHead, metric: String) throws(MetricError) -> MetricFamily {
+    func screenWrite(_ head: RequestHead, metric: ByteSpan) throws(MetricError) -> MetricFamily {
         try authorize(head)
         try requireRoomForWrites()
         return try writableFamily(named: metric)

@@ -106,35 +106,29 @@ enum PushForm {
         labelCount: Int,
         _ body: (Fields) -> Result
     ) -> Result? {
-        // Loop byte accessors: the Content-Type value's bytes and the target's query range replace the two Strings
-        // read here (`isURLEncoded` and `Found.scan` already work on bytes).
+        // The Content-Type value and the query are read as the head's bytes, no string made.
         if !request.body.isEmpty {
-            guard let contentType = request.headers["Content-Type"], isURLEncoded(contentType) else { return nil }
+            guard let contentType = request.head.field(.contentType),
+                contentType.withUnsafeBufferPointer({ isURLEncoded($0) })
+            else { return nil }
         }
-        let found = request.head.target.utf8.withContiguousStorageIfAvailable { target in
+        let query = request.head.queryBytes ?? .empty
+        return query.withUnsafeBufferPointer { query -> Result? in
             request.body.withUnsafeBufferPointer { form -> Result? in
-                var query = Found()
-                let question = ByteScan.firstIndex(
-                    in: target,
-                    word: { ByteScan.equal($0, UInt8(ascii: "?")) },
-                    byte: { $0 == UInt8(ascii: "?") }
-                )
-                if let question {
-                    guard query.scan(UnsafeBufferPointer(rebasing: target[(question + 1)...])) else { return nil }
-                }
+                var fromQuery = Found()
+                if !query.isEmpty { guard fromQuery.scan(query) else { return nil } }
                 var fromBody = Found()
                 guard fromBody.scan(form) else { return nil }
                 // Go's FormValue: an urlencoded body's values come before the query's.
                 return read(
-                    value: fromBody.value ?? query.value,
-                    labels: fromBody.labels ?? query.labels,
+                    value: fromBody.value ?? fromQuery.value,
+                    labels: fromBody.labels ?? fromQuery.labels,
                     needsValue: needsValue,
                     labelCount: labelCount,
                     body
                 )
             }
         }
-        return found ?? nil
     }
 
     private static func read<Result>(
@@ -402,15 +396,16 @@ enum PushForm {
     /// decides) for any other. After the media type only `;` splits (into pieces trimmed of white space), and a `;`
     /// with ASCII after it is a `Character` of its own.
     static func isURLEncoded(_ contentType: String) -> Bool {
-        let decided = contentType.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            let length = 33
-            guard bytes.count >= length, startsWithURLEncoded(bytes) else { return false }
-            var index = length
-            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
-            guard index < bytes.count else { return true }
-            return bytes[index] == UInt8(ascii: ";") && (index + 1 == bytes.count || bytes[index + 1] < 0x80)
-        }
-        return decided == true
+        withBytes(of: contentType) { isURLEncoded($0) }
+    }
+
+    static func isURLEncoded(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let length = 33
+        guard bytes.count >= length, startsWithURLEncoded(bytes) else { return false }
+        var index = length
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+        guard index < bytes.count else { return true }
+        return bytes[index] == UInt8(ascii: ";") && (index + 1 == bytes.count || bytes[index + 1] < 0x80)
     }
 
     /// Whether the 33 bytes at the start of `bytes` (at least that many) are `application/x-www-form-urlencoded`,

@@ -14,11 +14,13 @@ struct PushEndpoint: Endpoint {
 
     func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<Context> {
         do throws(MetricError) {
-            // Loop byte accessors: when the router hands parameters as byte ranges, pass the metric's bytes to
-            // `Registry.family(named:)` and the operation's to `Operation(name:)`, and drop this dictionary.
-            let family = try gate.screenWrite(head, metric: parameters["metric"] ?? "")
+            // The route's parameters are ranges of the head's bytes: the metric and the operation are looked up
+            // by their bytes, no string made.
+            let family = try gate.screenWrite(head, metric: parameters.value(named: "metric") ?? .empty)
             let kind = family.definition.kind
-            let operation = withBytes(of: parameters["operation"] ?? "") { Operation(name: $0) }
+            let operation = (parameters.value(named: "operation") ?? .empty).withUnsafeBufferPointer {
+                Operation(name: $0)
+            }
             guard let operation, kind.accepts(operation) else {
                 throw MetricError(
                     .unsupportedOperation,
@@ -89,11 +91,8 @@ struct PushEndpoint: Endpoint {
             }
             bytes.append(UInt8(ascii: "\n"))
         }
-        return .afterCommit(Response(status: 200, headers: plainText, body: body))
+        return .afterCommit(.text(200, bytes: body))
     }
-
-    /// The headers `Response.text` gives, made once.
-    private static let plainText: HTTPHeaders = ["Content-Type": "text/plain; charset=utf-8"]
 
     private static func appendGoFloat(_ value: Double, to bytes: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: GoFloat.maxBytes) { buffer in

@@ -10,7 +10,7 @@ struct ResetEndpoint: Endpoint {
 
     func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<MetricFamily> {
         do throws(MetricError) {
-            return .accept(try gate.screenWrite(head, metric: parameters["metric"] ?? ""))
+            return .accept(try gate.screenWrite(head, metric: parameters.value(named: "metric") ?? .empty))
         } catch {
             return .refuse(gate.refusals.refuse(error, head))
         }

@@ -115,22 +115,24 @@ struct LineWriter {
     /// `LogFormatter.logfmtValue(text)`: bare, or a JSON string when it is empty or holds a space, a control
     /// character, a quote, `=` or a backslash.
     mutating func putLogfmtValue(_ text: String) {
-        withBytes(of: text) { bytes in
-            let needsQuotes =
-                bytes.isEmpty
-                || ByteScan.firstIndex(
-                    in: bytes,
-                    word: {
-                        ByteScan.below($0, 0x21) | ByteScan.equal($0, UInt8(ascii: "\""))
-                            | ByteScan.equal($0, UInt8(ascii: "="))
-                            | ByteScan.equal($0, UInt8(ascii: "\\"))
-                    },
-                    byte: {
-                        $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\\")
-                    }
-                ) != nil
-            if needsQuotes { putJSONString(bytes) } else { put(bytes) }
-        }
+        withBytes(of: text) { putLogfmtValue($0) }
+    }
+
+    mutating func putLogfmtValue(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let needsQuotes =
+            bytes.isEmpty
+            || ByteScan.firstIndex(
+                in: bytes,
+                word: {
+                    ByteScan.below($0, 0x21) | ByteScan.equal($0, UInt8(ascii: "\""))
+                        | ByteScan.equal($0, UInt8(ascii: "="))
+                        | ByteScan.equal($0, UInt8(ascii: "\\"))
+                },
+                byte: {
+                    $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\\")
+                }
+            ) != nil
+        if needsQuotes { putJSONString(bytes) } else { put(bytes) }
     }
 
     /// A field the service fills with a number of its own making, in JSON: bare when it reads as a JSON number

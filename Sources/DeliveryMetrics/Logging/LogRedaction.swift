@@ -58,6 +58,16 @@ enum LogRedaction {
         return plain == true ? text : EchoedInput.text(text, limit: limit)
     }
 
+    /// Whether `echo` gives these bytes back as they are: printable ASCII within `limit`.
+    static func echoesAsIs(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int = EchoedInput.limit) -> Bool {
+        bytes.count <= limit && isPrintableASCII(bytes)
+    }
+
+    /// Whether `target` gives these bytes back as they are.
+    static func targetReadsAsIs(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        readsTheSameRedacted(bytes)
+    }
+
     /// Bytes that `EchoedInput` repeats as they are, and in which a `Character` is one byte.
     @inline(__always)
     private static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

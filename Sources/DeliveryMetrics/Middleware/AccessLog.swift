@@ -33,20 +33,21 @@ final class AccessLog {
     /// The line for `entry`, stamped `time` (seconds since the epoch, as `LoopLogHandler` reads the clock).
     func write(_ entry: AccessLogEntry, time: Double) {
         guard enabled else { return }
-        // Loop byte accessors: when the entry carries bytes (method, target, header values, the peer address), take
-        // `withBytes(of:)` out of LineWriter's and LogRedaction's paths and write them straight; the line stays the
-        // same (AccessLogGoldenTests).
-        let method = LogRedaction.echo(entry.method)
-        let uri = LogRedaction.target(entry.target)
-        let host = LogRedaction.field(entry.host)
-        let userAgent = LogRedaction.field(entry.userAgent)
-        let referrer = LogRedaction.field(entry.referrer)
+        // Each text field is the head's own bytes when redaction would give them back unchanged (nearly always):
+        // no String is made for it; anything else takes `LogRedaction`'s general path. The line is the same
+        // either way (AccessLogGoldenTests).
+        let head = entry.head
+        let method = FieldText.echo(head.methodBytes)
+        let uri = FieldText.target(head.targetBytes)
+        let host = entry.hasDetails ? head.field(.host).map(FieldText.echo) : nil
+        let userAgent = entry.hasDetails ? head.field(.userAgent).map(FieldText.echo) : nil
+        let referrer = entry.hasDetails ? head.field(.referer).map(FieldText.echo) : nil
         let seconds = time_t(time.rounded(.down))
         let milliseconds = Int((time - Double(seconds)) * 1000)
         if seconds != stampedSecond { restamp(seconds) }
         let textBytes =
-            method.utf8.count + uri.utf8.count + entry.remoteAddress.utf8.count + (host?.utf8.count ?? 0)
-            + (userAgent?.utf8.count ?? 0) + (referrer?.utf8.count ?? 0) + (entry.contentType?.utf8.count ?? 0)
+            method.utf8Count + uri.utf8Count + entry.remoteAddress.utf8.count + (host?.utf8Count ?? 0)
+            + (userAgent?.utf8Count ?? 0) + (referrer?.utf8Count ?? 0) + (entry.contentType?.utf8.count ?? 0)
         let format = format
         let stampLength = stampLength
         stamp.withUnsafeBufferPointer { stamp in
@@ -71,14 +72,46 @@ final class AccessLog {
         }
     }
 
+    /// A text field of the line: the request's bytes as they are, or what redaction made of them.
+    private enum FieldText {
+        case bytes(ByteSpan)
+        case redacted(String)
+
+        /// A header value or the method, cut and escaped as `LogRedaction.echo` does.
+        static func echo(_ bytes: ByteSpan) -> FieldText {
+            if bytes.withUnsafeBufferPointer({ LogRedaction.echoesAsIs($0) }) { return .bytes(bytes) }
+            return .redacted(LogRedaction.echo(bytes.string))
+        }
+
+        /// The target, its secrets masked as `LogRedaction.target` does.
+        static func target(_ bytes: ByteSpan) -> FieldText {
+            if bytes.withUnsafeBufferPointer({ LogRedaction.targetReadsAsIs($0) }) { return .bytes(bytes) }
+            return .redacted(LogRedaction.target(bytes.string))
+        }
+
+        var utf8Count: Int {
+            switch self {
+            case .bytes(let bytes): bytes.count
+            case .redacted(let text): text.utf8.count
+            }
+        }
+
+        func withUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+            switch self {
+            case .bytes(let bytes): bytes.withUnsafeBufferPointer(body)
+            case .redacted(let text): withBytes(of: text, body)
+            }
+        }
+    }
+
     /// The values of the line's fields, redacted and cut.
     private struct Fields {
-        let method: String
-        let uri: String
+        let method: FieldText
+        let uri: FieldText
         let entry: AccessLogEntry
-        let host: String?
-        let userAgent: String?
-        let referrer: String?
+        let host: FieldText?
+        let userAgent: FieldText?
+        let referrer: FieldText?
     }
 
     private func restamp(_ seconds: time_t) {
@@ -129,9 +162,9 @@ final class AccessLog {
         line.put("time=")
         putTime(&line, stamp, milliseconds)
         line.put(color ? " level=\u{1B}[36minfo\u{1B}[0m msg=access method=" : " level=info msg=access method=")
-        line.putLogfmtValue(fields.method)
+        fields.method.withUTF8 { line.putLogfmtValue($0) }
         line.put(" uri=")
-        line.putLogfmtValue(fields.uri)
+        fields.uri.withUTF8 { line.putLogfmtValue($0) }
         line.put(" proto=")
         line.put(entry.version == .http10 ? "HTTP/1.0" : "HTTP/1.1")
         line.put(" status=")
@@ -142,15 +175,15 @@ final class AccessLog {
         line.putLogfmtValue(entry.remoteAddress)
         if let host = fields.host {
             line.put(" host=")
-            line.putLogfmtValue(host)
+            host.withUTF8 { line.putLogfmtValue($0) }
         }
         if let userAgent = fields.userAgent {
             line.put(" user_agent=")
-            line.putLogfmtValue(userAgent)
+            userAgent.withUTF8 { line.putLogfmtValue($0) }
         }
         if let referrer = fields.referrer {
             line.put(" referrer=")
-            line.putLogfmtValue(referrer)
+            referrer.withUTF8 { line.putLogfmtValue($0) }
         }
         line.put(" written_bytes=")
         line.putDecimal(entry.writtenBytes)
@@ -171,9 +204,9 @@ final class AccessLog {
     ) {
         let entry = fields.entry
         line.put(#"{"level":"info","msg":"access","method":"#)
-        line.putJSONString(fields.method)
+        fields.method.withUTF8 { line.putJSONString($0) }
         line.put(#","uri":"#)
-        line.putJSONString(fields.uri)
+        fields.uri.withUTF8 { line.putJSONString($0) }
         line.put(entry.version == .http10 ? #","proto":"HTTP/1.0","status":"# : #","proto":"HTTP/1.1","status":"#)
         line.putDecimal(entry.status)
         line.put(#","duration_s":"#)
@@ -184,15 +217,15 @@ final class AccessLog {
         line.putJSONString(entry.remoteAddress)
         if let host = fields.host {
             line.put(#","host":"#)
-            line.putJSONString(host)
+            host.withUTF8 { line.putJSONString($0) }
         }
         if let userAgent = fields.userAgent {
             line.put(#","user_agent":"#)
-            line.putJSONString(userAgent)
+            userAgent.withUTF8 { line.putJSONString($0) }
         }
         if let referrer = fields.referrer {
             line.put(#","referrer":"#)
-            line.putJSONString(referrer)
+            referrer.withUTF8 { line.putJSONString($0) }
         }
         line.put(#","written_bytes":"#)
         line.putDecimal(entry.writtenBytes)

@@ -52,7 +52,7 @@ final class RequestLayer: HTTPHandler {
     func didRespond(_ entry: AccessLogEntry) {
         instrumentation.countRequest(
             route: entry.route,
-            method: entry.method,
+            method: entry.head.httpMethod,
             status: entry.status,
             now: WallClock.now()
         )

@@ -19,7 +19,7 @@ struct Instrumentation {
     /// The series of each (route, method, status) counted so far.
     private let requestSeries = RequestSeries()
 
-    func countRequest(route: String?, method: String, status: Int, now: Double) {
+    func countRequest(route: String?, method: HTTPMethod, status: Int, now: Double) {
         let key = requestSeries.key(route: route, method: RequestSeries.method(method), status: status)
         _ = try? httpRequests.apply(.inc, key: key, now: now)
     }
@@ -67,23 +67,17 @@ final class RequestSeries {
     /// Methods outside this set count as `other`, so a client cannot grow the label set.
     static let methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "other"]
 
-    /// The position of `method` in `methods`, `other`'s for any other method.
-    // Loop byte accessors: read the method from the head's bytes once the entry carries them.
-    static func method(_ method: String) -> UInt8 {
-        withBytes(of: method) { bytes -> UInt8 in
-            func named(_ name: StaticString) -> Bool {
-                guard bytes.count == name.utf8CodeUnitCount else { return false }
-                for index in 0..<bytes.count where bytes[index] != name.utf8Start[index] { return false }
-                return true
-            }
-            switch bytes.count {
-            case 3: return named("GET") ? 0 : named("PUT") ? 3 : 7
-            case 4: return named("HEAD") ? 1 : named("POST") ? 2 : 7
-            case 5: return named("PATCH") ? 5 : 7
-            case 6: return named("DELETE") ? 4 : 7
-            case 7: return named("OPTIONS") ? 6 : 7
-            default: return 7
-            }
+    /// The position of `method` in `methods`: the head's method as the parser identified it, no string read.
+    static func method(_ method: HTTPMethod) -> UInt8 {
+        switch method {
+        case .get: 0
+        case .head: 1
+        case .post: 2
+        case .put: 3
+        case .delete: 4
+        case .patch: 5
+        case .options: 6
+        case .other: 7
         }
     }
 

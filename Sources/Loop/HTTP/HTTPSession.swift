@@ -5,7 +5,10 @@
 /// (`HTTPSession+Deadlines`). Here: its state, the socket's callbacks, and the moves between phases.
 final class HTTPSession: TCPConnectionDelegate, ResponseQueue {
     let connection: TCPConnection
-    unowned let pool: ConnectionPool
+    /// Unowned without a check (`unowned(unsafe)`): the pool holds its sessions and is the only one that does (the
+    /// socket's delegate and a responder's session are weak), so a session never outlives it; a checked `unowned`
+    /// costs a retain and a release on each of the dozen reads a request makes.
+    unowned(unsafe) let pool: ConnectionPool
     /// The handler, with the slot for what screening the head of `current` gave.
     let handler: SessionHandler
     // The state below is the session's own, touched on the loop thread by its methods alone, and no access to it

@@ -44,7 +44,7 @@ public final class Responder {
     /// Answers the request. Only the first answer counts; an answer after the connection closed is dropped.
     public func respond(_ response: consuming Response, route: String? = nil) {
         guard !hasResponded else { return }
-        self.response = response
+        self.response = consume response
         if let route { self.route = route }
         owesContinue = false
         session?.responderDidAnswer()

@@ -70,6 +70,20 @@ public struct Response: Sendable {
     }
 
     /// A refusal: the status and a one-line reason, ending in a newline as Go's `http.Error` writes it.
+    /// A `text/plain` answer whose body is UTF-8 bytes already: its one field is written as a constant.
+    public static func text(_ status: Int, bytes: [UInt8]) -> Response {
+        Response(status: status, plainTextBytes: bytes)
+    }
+
+    private init(status: Int, plainTextBytes: [UInt8]) {
+        self.status = status
+        fields = Self.plainText
+        hasPlainTextFields = true
+        bytes = plainTextBytes
+        text = nil
+        shared = []
+    }
+
     public static func error(_ error: HTTPError) -> Response {
         text(error.status, EchoedInput.reason(error.reason) + "\n")
     }

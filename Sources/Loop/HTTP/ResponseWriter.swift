@@ -71,6 +71,10 @@ public enum ResponseWriter {
     private static let close: StaticString = "\r\nConnection: close"
     private static let keepAlive: StaticString = "\r\nConnection: keep-alive"
     private static let plainText: StaticString = "\r\nContent-Type: text/plain; charset=utf-8"
+    // Typed, so that the literals are not made `String`s (a literal prefers `String` where both overloads fit).
+    private static let lineEnd: StaticString = "\r\n"
+    private static let fieldSeparator: StaticString = ": "
+    private static let endOfHead: StaticString = "\r\n\r\n"
 
     /// A response's head, measured before it is written.
     private struct Head {
@@ -112,9 +116,9 @@ public enum ResponseWriter {
                 head.write(plainText)
             } else {
                 for field in response.headers where !isManaged(field.name) {
-                    head.write("\r\n")
+                    head.write(lineEnd)
                     head.write(field.name)
-                    head.write(": ")
+                    head.write(fieldSeparator)
                     head.write(field.value)
                 }
             }
@@ -125,7 +129,7 @@ public enum ResponseWriter {
             } else if version == .http10 {
                 head.write(ResponseWriter.keepAlive)
             }
-            head.write("\r\n\r\n")
+            head.write(endOfHead)
             return head.count
         }
     }

@@ -36,11 +36,14 @@ final class SessionHandler {
     /// One slot is enough: the parser announces a head only once the request before it is complete (`.request`) or
     /// the stream failed, and a head is screened only between requests (`SessionPhase`), so no second head is
     /// screened while this one's request is still being read.
+    ///
+    /// The closures hold the handler strongly: a connection keeps its handler alive, and the handler never reaches
+    /// its connections, so there is no cycle; an `unowned` capture would cost a check and a retain on every call.
     @inlinable
     static func make<Handler: HTTPHandler>(for handler: Handler) -> SessionHandler {
         let slot = ScreenedSlot<Handler.Screened>()
         return SessionHandler(
-            screen: { [unowned handler] head, responder in
+            screen: { head, responder in
                 assert(slot.value == nil, "a head screened before the request of the one before it was handed over")
                 switch handler.screen(head, responder: responder) {
                 case .refuse(let refusal):
@@ -50,13 +53,13 @@ final class SessionHandler {
                     return nil
                 }
             },
-            handle: { [unowned handler] request, responder in
+            handle: { request, responder in
                 guard let value = slot.value.take() else { return }
                 handler.handle(request, screened: value, responder: responder)
             },
             dropScreened: { slot.value = nil },
-            didRespond: { [unowned handler] entry in handler.didRespond(entry) },
-            wantsAccessLogDetails: { [unowned handler] in handler.wantsAccessLogDetails }
+            didRespond: { entry in handler.didRespond(entry) },
+            wantsAccessLogDetails: { handler.wantsAccessLogDetails }
         )
     }
 
