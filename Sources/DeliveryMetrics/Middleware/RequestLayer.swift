@@ -50,12 +50,9 @@ final class RequestLayer: HTTPHandler {
     var wantsAccessLogDetails: Bool { accessLog != nil }
 
     func didRespond(_ entry: AccessLogEntry) {
-        instrumentation.countRequest(
-            route: entry.route,
-            method: entry.head.httpMethod,
-            status: entry.status,
-            now: WallClock.now()
-        )
-        accessLog?.write(entry)
+        // One reading of the clock for the count and the line.
+        let now = WallClock.now()
+        instrumentation.countRequest(route: entry.route, method: entry.head.httpMethod, status: entry.status, now: now)
+        accessLog?.write(entry, time: now)
     }
 }

@@ -91,7 +91,7 @@ extension HTTPSession {
             status: response.status,
             durationSeconds: Double(EventLoop.hrtime &- responder.startedAt) / 1e9,
             remoteAddress: details ? connection.peerAddress?.host ?? "" : "",
-            contentType: details ? response.headers["Content-Type"] : nil,
+            contentType: details ? response.contentType : nil,
             writtenBytes: response.bodyCount,
             route: responder.route,
             hasDetails: details

@@ -57,6 +57,12 @@ public struct Response: Sendable {
     public var joinedBody: [UInt8] { shared.reduce(into: body) { $0 += $1.bytes } }
 
     /// The fields of a plain-text response without fields of its own, shared by all of them.
+    /// The `Content-Type` field's value, nil for none; a plain-text answer's without looking through its fields.
+    var contentType: String? {
+        hasPlainTextFields ? Self.plainTextType : fields["Content-Type"]
+    }
+
+    private static let plainTextType = "text/plain; charset=utf-8"
     private static let plainText = HTTPHeaders([(name: "Content-Type", value: "text/plain; charset=utf-8")])
 
     /// A plain-text response; `text` is sent as given.
