@@ -17,7 +17,10 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(paths.parsePushRequest()) }
     }
     Benchmark("push: decode the form body") { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(try paths.decodePushForm()) }
+        for _ in benchmark.scaledIterations { blackHole(paths.decodePushForm()) }
+    }
+    Benchmark("push: decode the form body, general decoder") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try paths.decodePushFormGenerally()) }
     }
     Benchmark("push: validate labels, find the series, observe") { benchmark in
         for _ in benchmark.scaledIterations { try paths.observe() }
@@ -27,6 +30,10 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("push: route, screen, handle, answer (no socket)") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(paths.push()) }
+    }
+    // The responder the stage above makes for each run (a connection reuses its own): its one allocation.
+    Benchmark("push: the stage's own detached responder alone") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(paths.detachedResponder()) }
     }
 
     let scrapes = try! ScrapePaths()

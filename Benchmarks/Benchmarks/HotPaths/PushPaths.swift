@@ -13,6 +13,9 @@ final class PushPaths {
     private let request: Request
     private let labelValues = ["coordinator_pipeline", "success"]
     private var output: [UInt8] = []
+    /// One parser for every run, as one keep-alive connection has: its buffers are reused from request to request.
+    private var parser = RequestParser()
+    private var floatText = [UInt8](repeating: 0, count: 64)
 
     init() throws {
         loop = try EventLoop()
@@ -43,6 +46,9 @@ final class PushPaths {
             fatalError("the canned push request does not parse")
         }
         self.request = request
+        guard PushRequest.readFromBytes(request, needsValue: true, labelCount: 2) != nil else {
+            fatalError("the canned push is not read from its bytes, as the push path reads it")
+        }
         try family.apply(.observe, labelValues: labelValues, value: 1, now: 0)
         output.reserveCapacity(4096)
     }
@@ -51,9 +57,8 @@ final class PushPaths {
         _ = loop.close()
     }
 
-    /// Stage 1: bytes to a request (head and body).
+    /// Stage 1: bytes to a request (head and body), on the parser of a connection that has served pushes before.
     func parsePushRequest() -> Int {
-        var parser = RequestParser()
         parser.feed(pushBytes)
         var parsed = 0
         while let event = parser.next() {
@@ -62,8 +67,14 @@ final class PushPaths {
         return parsed
     }
 
-    /// Stage 2: the form body to `value` and `labels`.
-    func decodePushForm() throws -> Int {
+    /// Stage 2: the form body to `value` and `labels`, read from its bytes as the push path reads it.
+    func decodePushForm() -> Int {
+        PushRequest.readFromBytes(request, needsValue: true, labelCount: 2)?.labelCount ?? -1
+    }
+
+    /// Stage 2, the general way: the decoder a form the byte reading leaves (multipart, escapes beyond its reach)
+    /// goes through.
+    func decodePushFormGenerally() throws -> Int {
         let push = try PushRequest(request, operation: .observe, labelCount: 2)
         return push.labelValues.count
     }
@@ -73,9 +84,9 @@ final class PushPaths {
         try family.apply(.observe, labelValues: labelValues, value: 14_400, now: 0)
     }
 
-    /// Stage 4: a Go float as text, as in the push's answer and the exposition.
+    /// Stage 4: a Go float as bytes, as the push's answer writes it.
     func formatFloat(_ value: Double) -> Int {
-        GoFloat.format(value).utf8.count
+        floatText.withUnsafeMutableBufferPointer { GoFloat.write(value, to: $0.baseAddress!) }
     }
 
     /// The whole push without the socket: route, screen (token, metric, operation), handle, and the answer's bytes.
@@ -93,6 +104,12 @@ final class PushPaths {
             into: &output
         )
         return response.status == 200 ? output.count : -response.status
+    }
+
+    /// What `push` makes for each run besides the push itself: a responder on no connection (a connection reuses
+    /// the responder of its last sent answer instead).
+    func detachedResponder() -> Bool {
+        Responder(detachedFor: request.head).hasResponded
     }
 
     /// Screens and handles as the server does, through the layer's own types (opened from the existential once).

@@ -435,3 +435,17 @@ enum PushForm {
         return true
     }
 }
+
+extension PushRequest {
+    /// What the push path reads of a form from its bytes (`PushForm`), for the micro-benchmarks: the value and how
+    /// many label values the labels hold, or nil where it leaves the request to `init(decoding:)`.
+    @_spi(Harness) public static func readFromBytes(
+        _ request: Request,
+        needsValue: Bool,
+        labelCount: Int
+    ) -> (value: Double, labelCount: Int)? {
+        PushForm.withFields(of: request, needsValue: needsValue, labelCount: labelCount) {
+            (value: $0.value, labelCount: $0.labelCount)
+        }
+    }
+}

@@ -16,7 +16,7 @@
 
     /// Writes what `format` returns, as UTF-8 (ASCII), at `output`, which must have room for `maxBytes`; returns how
     /// many bytes it wrote.
-    static func write(_ value: Double, to output: UnsafeMutablePointer<UInt8>) -> Int {
+    @_spi(Harness) public static func write(_ value: Double, to output: UnsafeMutablePointer<UInt8>) -> Int {
         var length = 0
         func put(_ byte: UInt8) {
             output[length] = byte
