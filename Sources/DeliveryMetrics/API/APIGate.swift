@@ -25,12 +25,7 @@ struct APIGate {
         }
     }
 
-    /// A catalogue metric that `/api` may write.
-    func writableFamily(named name: String) throws(MetricError) -> MetricFamily {
-        try writableFamily(named: ByteSpan(name))
-    }
-
-    /// The same for the name's bytes as the route gave them: looked up without making a string.
+    /// A catalogue metric that `/api` may write, named by the route's bytes: looked up without making a string.
     func writableFamily(named name: ByteSpan) throws(MetricError) -> MetricFamily {
         let found = name.withUnsafeBufferPointer { registry.family(named: $0) }
         guard let family = found, family.definition.isInCatalogue else {

@@ -395,10 +395,6 @@ enum PushForm {
     /// the value starts so and then ends or goes on, after spaces or tabs, with `;` and ASCII; false (the general way
     /// decides) for any other. After the media type only `;` splits (into pieces trimmed of white space), and a `;`
     /// with ASCII after it is a `Character` of its own.
-    static func isURLEncoded(_ contentType: String) -> Bool {
-        withBytes(of: contentType) { isURLEncoded($0) }
-    }
-
     static func isURLEncoded(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let length = 33
         guard bytes.count >= length, startsWithURLEncoded(bytes) else { return false }

@@ -2,12 +2,7 @@ import Loop
 
 /// Compares a presented token with the expected one in time that does not depend on where they first differ.
 enum TokenCheck {
-    static func matches(_ presented: String?, expected: String) -> Bool {
-        guard let presented else { return false }
-        return withBytes(of: presented) { matches($0, expected: expected) }
-    }
-
-    /// The same over a header value's bytes, as the head holds them (`RequestHead.field(_:)`): no string is made.
+    /// Over a header value's bytes, as the head holds them (`RequestHead.field(_:)`): no string is made.
     static func matches(_ presented: ByteSpan?, expected: String) -> Bool {
         guard let presented else { return false }
         return presented.withUnsafeBufferPointer { matches($0, expected: expected) }

@@ -12,7 +12,7 @@ enum LogRedaction {
     /// The request target with the values of secret-looking query parameters (`private_token`, `token`, anything
     /// with `token`, `password` or `secret` in its name) replaced by `[FILTERED]`, cut at 512 bytes.
     static func target(_ target: String) -> String {
-        if target.utf8.withContiguousStorageIfAvailable(readsTheSameRedacted) == true { return target }
+        if target.utf8.withContiguousStorageIfAvailable(targetReadsAsIs) == true { return target }
         return redacted(target)
     }
 
@@ -45,27 +45,15 @@ enum LogRedaction {
         return part[...equals] + "[FILTERED]"
     }
 
-    /// A header value for the access line, cut at 120 bytes.
-    static func field(_ value: String?) -> String? {
-        value.map { echo($0) }
-    }
-
     /// `EchoedInput.text(text, limit:)`, which is `text` itself when it is printable ASCII within the limit.
     static func echo(_ text: String, limit: Int = EchoedInput.limit) -> String {
-        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
-            bytes.count <= limit && isPrintableASCII(bytes)
-        }
+        let plain = text.utf8.withContiguousStorageIfAvailable { echoesAsIs($0, limit: limit) }
         return plain == true ? text : EchoedInput.text(text, limit: limit)
     }
 
     /// Whether `echo` gives these bytes back as they are: printable ASCII within `limit`.
     static func echoesAsIs(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int = EchoedInput.limit) -> Bool {
         bytes.count <= limit && isPrintableASCII(bytes)
-    }
-
-    /// Whether `target` gives these bytes back as they are.
-    static func targetReadsAsIs(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        readsTheSameRedacted(bytes)
     }
 
     /// Bytes that `EchoedInput` repeats as they are, and in which a `Character` is one byte.
@@ -82,7 +70,7 @@ enum LogRedaction {
     /// its bytes) within the limit, and no query parameter whose name, decoded and lowercased as `mask` does it,
     /// holds `token`, `password` or `secret`. A name that decodes to other bytes than ASCII is left to `redacted`,
     /// whose Unicode lowercasing may differ from ASCII's.
-    private static func readsTheSameRedacted(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func targetReadsAsIs(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count <= targetLimit, isPrintableASCII(bytes) else { return false }
         let question = ByteScan.firstIndex(
             in: bytes,

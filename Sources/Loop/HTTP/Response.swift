@@ -63,7 +63,7 @@ public struct Response: Sendable {
     }
 
     private static let plainTextType = "text/plain; charset=utf-8"
-    private static let plainText = HTTPHeaders([(name: "Content-Type", value: "text/plain; charset=utf-8")])
+    private static let plainText = HTTPHeaders([(name: "Content-Type", value: plainTextType)])
 
     /// A plain-text response; `text` is sent as given.
     public static func text(_ status: Int, _ text: String, headers: HTTPHeaders = [:]) -> Response {
@@ -71,7 +71,7 @@ public struct Response: Sendable {
             return Response(status: status, headers: plainText, text: text, plainTextFields: true)
         }
         var fields = headers
-        fields.replaceOrAdd("Content-Type", "text/plain; charset=utf-8")
+        fields.replaceOrAdd("Content-Type", plainTextType)
         return Response(status: status, headers: fields, text: text, plainTextFields: false)
     }
 
