@@ -62,12 +62,14 @@ struct GroupCommitTests {
                 )
             }
         }
-        #expect(
-            files.events == [
-                "append 1", "sync", "respond A true", "append 3", "sync", "respond 2 true", "respond 3 true",
-                "respond 4 true",
-            ]
-        )
+        // What gathered during the first sync is handed over before that sync's answers go out, so the second
+        // sync runs while they are written: its append (on a pool thread) and the first answer (on the loop) may
+        // be recorded in either order.
+        let events = files.events
+        #expect(events.count == 8)
+        #expect(Array(events.prefix(2)) == ["append 1", "sync"])
+        #expect(Set(events.dropFirst(2).prefix(2)) == ["append 3", "respond A true"])
+        #expect(Array(events.dropFirst(4)) == ["sync", "respond 2 true", "respond 3 true", "respond 4 true"])
         #expect(files.mostSyncsInFlight == 1)
     }
 

@@ -53,6 +53,33 @@ struct PersistenceDamageTests {
         second.stop()
     }
 
+    @Test func readsTheReservedZerosAfterTheRecordsAsACleanEndAndCutsThem() throws {
+        let path = StateFiles.folder() + "/state"
+        try Self.boot(writes: 3, at: path)
+        let segment = PersistencePaths(snapshot: path).segment(1)
+        let records = StateFiles.contents(segment)
+        // What a crash leaves: the records, then the zeros reserved after them (a clean stop cuts those).
+        StateFiles.write(segment, records + [UInt8](repeating: 0, count: 1 << 20))
+        let second = try BootedState(path)
+        #expect(second.value("deployment_started_total", Self.labels) == 3)
+        #expect(StateFiles.contents(segment) == records)
+        second.stop()
+    }
+
+    @Test func removesASegmentThatHoldsOnlyReservedZeros() throws {
+        let folder = StateFiles.folder()
+        let path = folder + "/state"
+        try Self.boot(writes: 3, at: path)
+        // A segment prepared and reserved ahead of a snapshot's switch, then a crash before its header was written.
+        StateFiles.write(PersistencePaths(snapshot: path).segment(2), [UInt8](repeating: 0, count: 1 << 16))
+        let second = try BootedState(path)
+        #expect(second.value("deployment_started_total", Self.labels) == 3)
+        second.sync()
+        second.stop()
+        #expect(!Self.names(folder).contains { $0.contains("damaged") })
+        #expect(!StateFiles.segments(path).contains(2))
+    }
+
     @Test func refusesAFileOfANewerFormat() throws {
         let path = StateFiles.folder() + "/state"
         // An intact header of version 9 (its checksum made for it): a damaged one would not be believed.

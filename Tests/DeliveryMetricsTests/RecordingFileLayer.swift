@@ -61,7 +61,7 @@ final class RecordingFileLayer: FileLayer {
         // A reservation that works is not part of the order these tests check.
     }
 
-    func append(_ bytes: [UInt8], to descriptor: Int32) throws(IOError) {
+    func write(_ bytes: [UInt8], to descriptor: Int32, at offset: Int) throws(IOError) {
         if full.withLock({ $0.append }) {
             record("append failed")
             throw IOError("write", "journal", errno: ENOSPC)
@@ -95,6 +95,7 @@ final class RecordingFileLayer: FileLayer {
         record("sync")
     }
 
+    func cut(_ descriptor: Int32, to length: Int) {}
     func close(_ descriptor: Int32) { record("close") }
     func replaceAtomically(_ path: String, with bytes: [UInt8], keepingAside: String?) throws(IOError) {
         if full.withLock({ $0.snapshot }) {

@@ -113,6 +113,8 @@ struct FrameReader {
         var damage: [Damage] = []
         /// Where a torn or corrupt tail begins (nothing good after it); nil when the file ends cleanly.
         var tailOffset: Int?
+        /// Where the zeros of a segment's reserved space begin, after its last record: a clean end, not damage.
+        var zerosOffset: Int?
         var fileSize = 0
     }
 
@@ -132,7 +134,14 @@ struct FrameReader {
                 position = payload.endIndex
                 continue
             }
-            if damageStart == nil { damageStart = position }
+            if damageStart == nil {
+                // Reserved space not written yet (`FileLayer.reserve`): the records end here, cleanly.
+                if bytes[position...].allSatisfy({ $0 == 0 }) {
+                    result.zerosOffset = position
+                    break
+                }
+                damageStart = position
+            }
             // The next place the file id appears is the only place a frame can start; each byte is looked at a
             // bounded number of times, so the scan stays linear.
             guard let next = nextCandidate(after: position, in: bytes, fileID: fileID) else { break }

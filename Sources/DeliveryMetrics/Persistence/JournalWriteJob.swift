@@ -1,6 +1,6 @@
-/// A journal writer's flush, on a pool thread: append each part to its segment (moving to the prepared segment, the old one synced
-/// first, when the part's number moves on), one `fdatasync` for the lot, then the reservation asked for, if any. A
-/// failed reservation is reported apart: nothing written depends on it.
+/// A journal writer's flush, on a pool thread: write each part at its offset in its segment (moving to the prepared
+/// segment, the old one synced first, when the part's number moves on), one `fdatasync` for the lot, then the
+/// reservation asked for, if any. A failed reservation is reported apart: nothing written depends on it.
 struct JournalWriteJob: Sendable {
     struct Outcome: Sendable {
         var descriptor: Int32
@@ -15,14 +15,15 @@ struct JournalWriteJob: Sendable {
     let descriptor: Int32
     let segment: UInt64
     let prepared: JournalWriter.PreparedSegment?
-    let parts: [(UInt64, [UInt8])]
+    /// Segment, offset in it, bytes.
+    let parts: [(UInt64, Int, [UInt8])]
     let reservation: Reservation?
 
     func run() -> Outcome {
         var outcome = Outcome(descriptor: descriptor, segment: segment)
         var unsynced = false
         do {
-            for (number, bytes) in parts {
+            for (number, offset, bytes) in parts {
                 if number != outcome.segment {
                     // The old segment is synced before the next one is used; a segment not prepared ahead is opened
                     // (its folder synced) only now.
@@ -39,7 +40,7 @@ struct JournalWriteJob: Sendable {
                     unsynced = false
                 }
                 guard !bytes.isEmpty else { continue }
-                try files.append(bytes, to: outcome.descriptor)
+                try files.write(bytes, to: outcome.descriptor, at: offset)
                 outcome.bytes += bytes.count
                 unsynced = true
             }

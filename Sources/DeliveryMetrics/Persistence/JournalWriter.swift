@@ -4,8 +4,9 @@ import Loop
 /// thread pool; one writer and at most one sync in flight. The batch closes at the end of a loop iteration (the
 /// iteration hook), and its waiters (deferred responses) hear only after its `fdatasync` returned.
 ///
-/// Disk space is reserved ahead (`fallocate`, the file's size unchanged): a write is accepted only while the reserved
+/// Disk space is reserved ahead (zeros written, `FileLayer.reserve`): a write is accepted only while the reserved
 /// space not yet used can hold it, so a full disk is known before a write applies (`hasRoomForWrites`), never after.
+/// Records are written over those zeros at offsets the writer tracks, so a sync has no size or extent to journal.
 /// A segment starts with its header; every record is framed with the segment's id and the next sequence number.
 ///
 /// Loop-confined like the rest of the application's state.
@@ -13,6 +14,8 @@ final class JournalWriter {
     /// Records for one segment, and who waits for them to be durable.
     private struct Batch {
         let segment: UInt64
+        /// Where `bytes` go in the segment: records are written over its reserved zeros, not appended.
+        let offset: Int
         var bytes: [UInt8] = []
         var records = 0
         var waiters: [(Bool) -> Void] = []
@@ -47,6 +50,8 @@ final class JournalWriter {
     /// The open segment; only the job in flight touches it, and only one is ever in flight.
     private var descriptor: Int32
     private var openSegment: UInt64
+    /// Where the records written to the open segment end, for the cut at a clean shutdown.
+    private var writtenEnd = 0
     /// Closed batches waiting for the writer (more than one only across a segment change).
     private var sealed: [Batch] = []
     private var gathering: Batch
@@ -83,7 +88,7 @@ final class JournalWriter {
         self.reservationBytes = reservationBytes
         openSegment = segment
         frames = FrameWriter()
-        gathering = Batch(segment: segment, bytes: frames.header)
+        gathering = Batch(segment: segment, offset: 0, bytes: frames.header)
         segmentBytes = gathering.bytes.count
         reservedEnd = reservedBytes
     }
@@ -147,7 +152,7 @@ final class JournalWriter {
         let isPrepared = prepared?.number == closed + 1
         if gathering.records > 0 || !gathering.waiters.isEmpty { sealed.append(gathering) }
         frames = FrameWriter()
-        gathering = Batch(segment: closed + 1, bytes: frames.header)
+        gathering = Batch(segment: closed + 1, offset: 0, bytes: frames.header)
         segmentBytes = gathering.bytes.count
         reservedEnd = isPrepared ? reservationBytes : 0
         return closed
@@ -162,7 +167,7 @@ final class JournalWriter {
         let switched = prepared?.number == gathering.segment
         if gathering.records > 0 || !gathering.waiters.isEmpty || switched {
             sealed.append(gathering)
-            gathering = Batch(segment: gathering.segment)
+            gathering = Batch(segment: gathering.segment, offset: segmentBytes)
         }
         let reservation = nextReservation()
         guard !sealed.isEmpty || reservation != nil else { return }
@@ -177,13 +182,16 @@ final class JournalWriter {
             descriptor: descriptor,
             segment: openSegment,
             prepared: handOver,
-            parts: batches.map { ($0.segment, $0.bytes) },
+            parts: batches.map { ($0.segment, $0.offset, $0.bytes) },
             reservation: reservation
         )
         ThreadPool.run(on: loop, job.run) { [self] outcome in
             inFlight = false
             descriptor = outcome.descriptor
             openSegment = outcome.segment
+            if let last = batches.last(where: { $0.segment == outcome.segment }) {
+                writtenEnd = last.offset + last.bytes.count
+            }
             if let error = outcome.error {
                 fail(error, batches: batches)
                 return
@@ -192,12 +200,13 @@ final class JournalWriter {
             if !batches.isEmpty {
                 onCompleted(Completed(records: batches.reduce(0) { $0 + $1.records }, bytes: outcome.bytes))
             }
+            // What gathered during this sync goes at once, before the answers are sent: the next sync then runs
+            // while the loop writes this batch's answers, instead of after (and the loop may have nothing else to
+            // wake it: shutdown, tests).
+            flush()
             for batch in batches {
                 for waiter in batch.waiters { waiter(true) }
             }
-            // What gathered during this sync goes at once rather than at the next iteration's end: the loop may
-            // have nothing else to wake it (shutdown, tests).
-            flush()
             if closeRequested { close() }
         }
     }
@@ -208,8 +217,10 @@ final class JournalWriter {
         guard reservedEnd - segmentBytes < reservationBytes / 2, openSegment == gathering.segment else { return nil }
         if reservationError != nil, loop.now &- lastReservationAttempt < 1_000 { return nil }
         lastReservationAttempt = loop.now
-        // From the end of what is written or gathered: the job appends all of that first.
-        return Reservation(segment: gathering.segment, offset: segmentBytes, length: reservationBytes)
+        // From the end of what is reserved, or of what is written or gathered past it (the job writes all of that
+        // first): zeros are written once, not again over a stretch still unused.
+        let offset = max(segmentBytes, reservedEnd)
+        return Reservation(segment: gathering.segment, offset: offset, length: reservationBytes - (offset - segmentBytes))
     }
 
     private func noteReservation(_ reservation: Reservation?, _ error: IOError?) {
@@ -233,7 +244,7 @@ final class JournalWriter {
         hasFailed = true
         let waiting = batches + sealed + [gathering]
         sealed = []
-        gathering = Batch(segment: gathering.segment)
+        gathering = Batch(segment: gathering.segment, offset: segmentBytes)
         for batch in waiting {
             for waiter in batch.waiters { waiter(false) }
         }
@@ -244,6 +255,8 @@ final class JournalWriter {
     func close() {
         closeRequested = true
         guard !inFlight, descriptor >= 0 else { return }
+        // On the loop, once, at shutdown: an `ftruncate` that frees the unused zeros.
+        if writtenEnd > 0 { files.cut(descriptor, to: writtenEnd) }
         files.close(descriptor)
         descriptor = -1
         if let prepared {

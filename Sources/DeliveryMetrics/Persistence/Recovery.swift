@@ -71,14 +71,15 @@ struct Recovery {
         for number in segments where number > report.coveredSegment {
             let path = paths.segment(number)
             guard let bytes = try files.read(path) else { continue }
-            if bytes.isEmpty {
-                // Opened at a boot that wrote nothing before the next: nothing to keep.
+            if bytes.allSatisfy({ $0 == 0 }) {
+                // Opened (and reserved) at a boot that wrote nothing before the next: nothing to keep.
                 try files.remove(path)
                 continue
             }
-            // A segment of an earlier run never grows again: what it reserved past its end goes back to the disk.
-            files.releaseReservation(path, size: bytes.count)
-            let (payloads, damaged) = try frames(of: bytes, file: path)
+            let (payloads, damaged, end) = try frames(of: bytes, file: path)
+            // A segment of an earlier run never grows again: the zeros reserved after its records, and anything
+            // reserved past its end, go back to the disk.
+            files.releaseReservation(path, size: end)
             if damaged { report.damagedSegments.append(number) }
             for payload in payloads {
                 guard let record = try? WriteRecord(payload: payload) else {
@@ -102,7 +103,8 @@ struct Recovery {
 
     /// The payloads of a file in either format, with damage logged. A torn tail of a journal segment (nothing good
     /// after it) is cut off the file; damage followed by good records marks the file damaged (the second value).
-    private func frames(of bytes: [UInt8], file: String) throws -> ([ArraySlice<UInt8>], Bool) {
+    /// The third is where the file's content ends: before the zeros of its unused reserved space.
+    private func frames(of bytes: [UInt8], file: String) throws -> ([ArraySlice<UInt8>], Bool, Int) {
         switch Frames.format(of: bytes) {
         case .newer(let version):
             throw Refusal(
@@ -114,7 +116,7 @@ struct Recovery {
             // whole (renamed aside by the next snapshot) rather than cut.
             let (payloads, validLength) = RecordFraming.payloads(of: bytes)
             warnIfCut(file, total: bytes.count, valid: validLength)
-            return (payloads, validLength < bytes.count)
+            return (payloads, validLength < bytes.count, bytes.count)
         case .current(let fileID):
             let result = FrameReader.read(bytes, fileID: fileID)
             for damage in result.damage {
@@ -123,15 +125,17 @@ struct Recovery {
                     metadata: ["file": "\(file)", "offset": "\(damage.offset)", "bytes": "\(damage.bytes)"]
                 )
             }
-            guard let tail = result.tailOffset else { return (result.payloads, !result.damage.isEmpty) }
+            guard let tail = result.tailOffset else {
+                return (result.payloads, !result.damage.isEmpty, result.zerosOffset ?? bytes.count)
+            }
             // Only a tail after good records is what a crash tears off; a file with no good record at all is damage
             // (a header nobody can read, say), kept whole and set aside, never cut.
             guard !result.payloads.isEmpty else {
                 warnIfCut(file, total: bytes.count, valid: tail)
-                return (result.payloads, true)
+                return (result.payloads, true, bytes.count)
             }
             try cutTail(file, total: bytes.count, valid: tail)
-            return (result.payloads, !result.damage.isEmpty)
+            return (result.payloads, !result.damage.isEmpty, tail)
         }
     }
 
