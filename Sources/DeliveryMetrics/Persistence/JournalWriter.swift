@@ -220,7 +220,8 @@ final class JournalWriter {
         // From the end of what is reserved, or of what is written or gathered past it (the job writes all of that
         // first): zeros are written once, not again over a stretch still unused.
         let offset = max(segmentBytes, reservedEnd)
-        return Reservation(segment: gathering.segment, offset: offset, length: reservationBytes - (offset - segmentBytes))
+        let length = reservationBytes - (offset - segmentBytes)
+        return Reservation(segment: gathering.segment, offset: offset, length: length)
     }
 
     private func noteReservation(_ reservation: Reservation?, _ error: IOError?) {
