@@ -84,11 +84,14 @@ struct RequestSeriesTests {
         for (route, method, status) in requests {
             // The method as the parser identifies it from the request line's bytes.
             let parsed = RequestHead(method: method, target: "/").httpMethod
-            instrumentation.countRequest(route: route, method: parsed, status: status, now: 1)
+            instrumentation.countRequest(route: route, method: parsed, status: status)
             let labels = [route ?? "unmatched", methods.contains(method) ? method : "other", String(status)]
             expected[labels, default: 0] += 1
         }
         let family = instrumentation.httpRequests
+        // Kept beside their series until the registry is read.
+        #expect(family.series.isEmpty)
+        instrumentation.recordRequests(now: 2)
         #expect(family.series.count == expected.count)
         for (labels, count) in expected {
             #expect(family.series[SeriesKey(labels)]?.value == count, "\(labels)")

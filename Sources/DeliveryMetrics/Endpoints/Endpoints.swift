@@ -37,8 +37,8 @@ struct Endpoints {
         router.add("GET", "/-/ready", .ready)
         router.add("GET", "/metrics", .metrics)
         router.add("GET", "/api", .catalogue)
-        router.add("POST", "/api/<metric>/<operation>", .push)
-        router.add("DELETE", "/api/<metric>", .reset)
+        router.add("POST", PushEndpoint.route, .push)
+        router.add("DELETE", ResetEndpoint.route, .reset)
         // One route per enabled webhook source, so the token to expect is known from the route alone.
         for webhook in webhooks.sorted(by: { $0.route < $1.route }) {
             router.add("POST", webhook.route, .webhook(webhook))

@@ -12,6 +12,7 @@ struct MetricsEndpoint: Endpoint {
         ProcessMetrics.update(registry, now: now)
         instrumentation.droppedLogLines.store(Double(sink.droppedLines), now: now)
         instrumentation.recordLastWrites(registry, now: now)
+        instrumentation.recordRequests(now: now)
         let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
         var headers: HTTPHeaders = ["Content-Type": format.contentType]
         var gzipped = false

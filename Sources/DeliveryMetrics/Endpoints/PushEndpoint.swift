@@ -8,6 +8,9 @@ struct PushEndpoint: Endpoint {
         let operation: Operation
     }
 
+    /// The route; screening reads its parameters by position (`metric` 0, `operation` 1), no name compared.
+    static let route = "/api/<metric>/<operation>"
+
     let gate: APIGate
     /// Where answers are written, reused from push to push while the last answer's bytes have been let go.
     let answers = AnswerBuffer()
@@ -16,9 +19,9 @@ struct PushEndpoint: Endpoint {
         do throws(MetricError) {
             // The route's parameters are ranges of the head's bytes: the metric and the operation are looked up
             // by their bytes, no string made.
-            let family = try gate.screenWrite(head, metric: parameters.value(named: "metric") ?? .empty)
+            let family = try gate.screenWrite(head, metric: parameters[0])
             let kind = family.definition.kind
-            let operation = (parameters.value(named: "operation") ?? .empty).withUnsafeBufferPointer {
+            let operation = parameters[1].withUnsafeBufferPointer {
                 Operation(name: $0)
             }
             guard let operation, kind.accepts(operation) else {

@@ -5,12 +5,15 @@ import Loop
 struct ResetEndpoint: Endpoint {
     typealias Context = MetricFamily
 
+    /// The route; its one parameter, `metric`, is read by position.
+    static let route = "/api/<metric>"
+
     let gate: APIGate
     let logger: Logger
 
     func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<MetricFamily> {
         do throws(MetricError) {
-            return .accept(try gate.screenWrite(head, metric: parameters.value(named: "metric") ?? .empty))
+            return .accept(try gate.screenWrite(head, metric: parameters[0]))
         } catch {
             return .refuse(gate.refusals.refuse(error, head))
         }

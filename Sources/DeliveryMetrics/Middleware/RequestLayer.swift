@@ -47,12 +47,13 @@ final class RequestLayer: HTTPHandler {
         }
     }
 
-    var wantsAccessLogDetails: Bool { accessLog != nil }
+    var wantsAccessLog: Bool { accessLog != nil }
 
-    func didRespond(_ entry: AccessLogEntry) {
-        // One reading of the clock for the count and the line.
-        let now = WallClock.now()
-        instrumentation.countRequest(route: entry.route, method: entry.head.httpMethod, status: entry.status, now: now)
-        accessLog?.write(entry, time: now)
+    func didRespond(route: String?, method: HTTPMethod, status: Int) {
+        instrumentation.countRequest(route: route, method: method, status: status)
+    }
+
+    func log(_ entry: AccessLogEntry) {
+        accessLog?.write(entry, time: WallClock.now())
     }
 }

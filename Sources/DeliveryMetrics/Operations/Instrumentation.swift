@@ -19,9 +19,20 @@ struct Instrumentation {
     /// The series of each (route, method, status) counted so far.
     private let requestSeries = RequestSeries()
 
-    func countRequest(route: String?, method: HTTPMethod, status: Int, now: Double) {
-        let key = requestSeries.key(route: route, method: RequestSeries.method(method), status: status)
-        _ = try? httpRequests.apply(.inc, key: key, now: now)
+    /// Counts one answered request. The count is kept beside its series and moved into `http_requests_total` when
+    /// something reads the registry (`recordRequests`): a request then costs an addition, not a series write.
+    func countRequest(route: String?, method: HTTPMethod, status: Int) {
+        guard let key = requestSeries.count(route: route, method: RequestSeries.method(method), status: status) else {
+            return
+        }
+        // A combination past the kept ones is written at once.
+        _ = try? httpRequests.apply(.inc, key: key, now: WallClock.now())
+    }
+
+    /// Moves the request counts kept since the last call into `http_requests_total`; called before anything reads
+    /// the registry (the scrape, the status page) or a family of it (tests).
+    func recordRequests(now: Double) {
+        requestSeries.drain { key, count in _ = try? httpRequests.apply(.add, key: key, value: count, now: now) }
     }
 
     func countAPIError(_ reason: MetricError.Reason, now: Double) {
@@ -53,6 +64,8 @@ final class RequestSeries {
         let method: UInt8
         let status: Int
         let key: SeriesKey
+        /// Requests counted and not yet moved into the family.
+        var pending: UInt64 = 0
 
         func matches(_ route: String?, _ method: UInt8, _ status: Int) -> Bool {
             self.status == status && self.method == method && self.route == route
@@ -81,16 +94,31 @@ final class RequestSeries {
         }
     }
 
-    func key(route: String?, method: UInt8, status: Int) -> SeriesKey {
-        if last >= 0, entries[last].matches(route, method, status) { return entries[last].key }
+    /// Counts one request of (route, method, status) in its kept entry; returns the key to write at once instead
+    /// when `capacity` entries are kept already, nil otherwise.
+    func count(route: String?, method: UInt8, status: Int) -> SeriesKey? {
+        if last >= 0, entries[last].matches(route, method, status) {
+            entries[last].pending &+= 1
+            return nil
+        }
         if let found = entries.firstIndex(where: { $0.matches(route, method, status) }) {
             last = found
-            return entries[found].key
+            entries[found].pending &+= 1
+            return nil
         }
         let key = SeriesKey([route ?? "unmatched", Self.methods[Int(method)], String(status)])
         guard entries.count < Self.capacity else { return key }
-        entries.append(Entry(route: route, method: method, status: status, key: key))
+        entries.append(Entry(route: route, method: method, status: status, key: key, pending: 1))
         last = entries.count - 1
-        return key
+        return nil
     }
+
+    /// Hands each kept count to `write` with its key, and starts them again from zero.
+    func drain(_ write: (SeriesKey, Double) -> Void) {
+        for index in entries.indices where entries[index].pending > 0 {
+            write(entries[index].key, Double(entries[index].pending))
+            entries[index].pending = 0
+        }
+    }
+
 }

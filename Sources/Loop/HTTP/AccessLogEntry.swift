@@ -8,7 +8,7 @@ public struct AccessLogEntry: Sendable {
     public var version: HTTPVersion
     public var status: Int
     public var durationSeconds: Double
-    /// The peer's address when the handler wants the details (`HTTPHandler.wantsAccessLogDetails`), else empty.
+    /// The peer's address (empty when unknown).
     public var remoteAddress: String
     /// The response's `Content-Type` when the handler wants the details.
     public var contentType: String?

@@ -7,16 +7,19 @@ public protocol HTTPHandler: AnyObject {
     func screen(_ head: RequestHead, responder: Responder) -> Screening<Screened>
     /// Answers a complete request now or later through `responder`; responses leave in request order either way.
     func handle(_ request: Request, screened: Screened, responder: Responder)
-    /// Called after each response is queued for sending.
-    func didRespond(_ entry: AccessLogEntry)
-    /// Whether `didRespond` needs the access-log fields (peer address, host, user agent...); when false they are
-    /// left empty and not looked up.
-    var wantsAccessLogDetails: Bool { get }
+    /// Called after each response is queued for sending, with what requests are counted by: the route template
+    /// (nil when none matched), the method and the status.
+    func didRespond(route: String?, method: HTTPMethod, status: Int)
+    /// Whether `log` is wanted; read once per connection. When false, no access-log entry is built at all.
+    var wantsAccessLog: Bool { get }
+    /// The access-log entry of each response, right after `didRespond`, when `wantsAccessLog`.
+    func log(_ entry: AccessLogEntry)
 }
 
 extension HTTPHandler {
-    public func didRespond(_ entry: AccessLogEntry) {}
-    public var wantsAccessLogDetails: Bool { true }
+    public func didRespond(route: String?, method: HTTPMethod, status: Int) {}
+    public var wantsAccessLog: Bool { false }
+    public func log(_ entry: AccessLogEntry) {}
 }
 
 extension HTTPHandler where Screened == Void {

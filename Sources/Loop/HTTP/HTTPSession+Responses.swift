@@ -51,14 +51,14 @@ extension HTTPSession {
             queue.removeFirst()
             guard let response = first.takeResponse() else { continue }
             let isLast = phase.isOpen ? queue.isEmpty && pool.isDraining : queue.isEmpty
-            let keepAlive = first.head.keepAlive && !isLast
-            let omitBody = first.head.httpMethod == .head
+            let keepAlive = first.keepAlive && !isLast
+            let omitBody = first.method == .head
             let date = pool.date.current()
             date.withUnsafeBytes { date in
                 ResponseWriter.write(
                     response,
                     keepAlive: keepAlive,
-                    version: first.head.version,
+                    version: first.version,
                     omitBody: omitBody,
                     date: date,
                     into: &output
@@ -83,19 +83,20 @@ extension HTTPSession {
     }
 
     private func log(_ responder: Responder, _ response: Response) {
-        let head = responder.head
-        let details = handler.wantsAccessLogDetails
+        handler.didRespond(route: responder.route, method: responder.method, status: response.status)
+        // With the access log off, no entry is built: no copy of the head, no clock read.
+        guard handler.wantsAccessLog else { return }
         let entry = AccessLogEntry(
-            head: head,
-            version: head.version,
+            head: responder.head,
+            version: responder.version,
             status: response.status,
             durationSeconds: Double(EventLoop.hrtime &- responder.startedAt) / 1e9,
-            remoteAddress: details ? connection.peerAddress?.host ?? "" : "",
-            contentType: details ? response.contentType : nil,
+            remoteAddress: connection.peerAddress?.host ?? "",
+            contentType: response.contentType,
             writtenBytes: response.bodyCount,
             route: responder.route,
-            hasDetails: details
+            hasDetails: true
         )
-        handler.didRespond(entry)
+        handler.log(entry)
     }
 }

@@ -144,7 +144,7 @@ enum HeadParser {
         if let error = semantics.apply(to: &head, hosts: known.counts[KnownHeader.host.rawValue], limits: limits) {
             return .failure(error)
         }
-        return .success(head)
+        return .success(consume head)
     }
 
     struct RequestLine {

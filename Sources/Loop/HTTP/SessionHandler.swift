@@ -12,22 +12,26 @@ final class SessionHandler {
     /// Forgets what screening kept: the request will not be handed over (it was answered with an error, or the
     /// connection closed).
     private let forget: () -> Void
-    private let respond: (AccessLogEntry) -> Void
-    private let wantsDetails: () -> Bool
+    private let respond: (String?, HTTPMethod, Int) -> Void
+    private let writeLog: (AccessLogEntry) -> Void
+    /// The handler's `wantsAccessLog`, read once.
+    let wantsAccessLog: Bool
 
     @usableFromInline
     init(
         screen: @escaping (RequestHead, Responder) -> Response?,
         handle: @escaping (Request, Responder) -> Void,
         dropScreened: @escaping () -> Void,
-        didRespond: @escaping (AccessLogEntry) -> Void,
-        wantsAccessLogDetails: @escaping () -> Bool
+        didRespond: @escaping (String?, HTTPMethod, Int) -> Void,
+        log: @escaping (AccessLogEntry) -> Void,
+        wantsAccessLog: Bool
     ) {
         screenHead = screen
         handleRequest = handle
         forget = dropScreened
         respond = didRespond
-        wantsDetails = wantsAccessLogDetails
+        writeLog = log
+        self.wantsAccessLog = wantsAccessLog
     }
 
     /// One connection's handler with the slot for what its screening of the current head gave, typed, so nothing is
@@ -58,16 +62,17 @@ final class SessionHandler {
                 handler.handle(request, screened: value, responder: responder)
             },
             dropScreened: { slot.value = nil },
-            didRespond: { entry in handler.didRespond(entry) },
-            wantsAccessLogDetails: { handler.wantsAccessLogDetails }
+            didRespond: { route, method, status in handler.didRespond(route: route, method: method, status: status) },
+            log: { entry in handler.log(entry) },
+            wantsAccessLog: handler.wantsAccessLog
         )
     }
 
     func screen(_ head: RequestHead, responder: Responder) -> Response? { screenHead(head, responder) }
     func handle(_ request: Request, responder: Responder) { handleRequest(request, responder) }
     func dropScreened() { forget() }
-    func didRespond(_ entry: AccessLogEntry) { respond(entry) }
-    var wantsAccessLogDetails: Bool { wantsDetails() }
+    func didRespond(route: String?, method: HTTPMethod, status: Int) { respond(route, method, status) }
+    func log(_ entry: AccessLogEntry) { writeLog(entry) }
 }
 
 /// What screening the current head of one connection gave, kept for `handle`.
