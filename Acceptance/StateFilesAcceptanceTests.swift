@@ -73,7 +73,9 @@ struct StateFilesAcceptanceTests {
             let segment = try FileManager.default.contentsOfDirectory(atPath: folder)
                 .first { $0.hasPrefix("state.journal.") }.map { folder + "/" + $0 }
             var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try #require(segment))))
-            let frame = (bytes.count - 24) / 11
+            // Killed, the segment still ends in the zeros reserved after its records.
+            let recordsEnd = (bytes.lastIndex { $0 != 0 } ?? 0) + 1
+            let frame = (recordsEnd - 24) / 11
             bytes[24 + frame + frame / 2] ^= 0x40
             try Data(bytes).write(to: URL(fileURLWithPath: segment!))
 
