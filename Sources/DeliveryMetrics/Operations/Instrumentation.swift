@@ -29,8 +29,8 @@ struct Instrumentation {
         _ = try? httpRequests.apply(.inc, key: key, now: WallClock.now())
     }
 
-    /// Moves the request counts kept since the last call into `http_requests_total`; called before anything reads
-    /// the registry (the scrape, the status page) or a family of it (tests).
+    /// Moves the request counts kept since the last call into `http_requests_total`; called before `/metrics`
+    /// renders (the status page shows no service metric) and by tests before they read the family.
     func recordRequests(now: Double) {
         requestSeries.drain { key, count in _ = try? httpRequests.apply(.add, key: key, value: count, now: now) }
     }

