@@ -41,13 +41,15 @@ extension HTTPSession {
             guard awaitedBodyBytes == nil else { return .waitingForBudget }
             guard hasRoomForMore else { return .noRoom }
             guard takenThisTurn < pool.requestsPerTurn || phase == .readingRequest else { return .yielded }
-            guard let event = parser.next() else { return .needBytes }
-            switch event {
-            case .head(let head):
+            guard let step = parser.step() else { return .needBytes }
+            switch step {
+            case .head:
                 takenThisTurn += 1
+                // Set by every `.head` step.
+                guard let head = parser.announced else { return .needBytes }
                 startRequest(head)
-            case .request(let request):
-                finishRequest(request)
+            case .request:
+                finishRequest(parser.takeRequest())
             case .failure(let error):
                 answerAndClose(error)
             }

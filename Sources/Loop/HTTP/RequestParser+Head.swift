@@ -2,7 +2,7 @@
 /// fields, and what they mean for the body. One pass over each line, no string per field: the head keeps its bytes
 /// and the ranges of what was found.
 extension RequestParser {
-    mutating func parseHead() -> ParseEvent? {
+    mutating func parseHead() -> ParseStep? {
         if lineStart < position { lineStart = position }
         let start = max(scanFrom, lineStart)
         let count = buffer.count
@@ -48,7 +48,7 @@ extension RequestParser {
         return startBody(HeadParser.parse(&headBytes, limits: limits))
     }
 
-    private mutating func startBody(_ parsed: Result<RequestHead, HTTPError>) -> ParseEvent? {
+    private mutating func startBody(_ parsed: Result<RequestHead, HTTPError>) -> ParseStep? {
         switch parsed {
         case .failure(let error):
             return fail(error)
@@ -62,7 +62,7 @@ extension RequestParser {
                 state = .fixedBody(length: head.contentLength ?? 0)
             }
             announced = head
-            return .head(head)
+            return .head
         }
     }
 

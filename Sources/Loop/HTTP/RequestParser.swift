@@ -22,6 +22,8 @@ public struct RequestParser: Sendable {
     var state = State.head
     /// The head announced last, while its body is read.
     var announced: RequestHead?
+    /// The request `step()` said is complete, until `takeRequest()`.
+    var completed: Request?
     var buffer: [UInt8] = []
     /// Start of the bytes not yet consumed.
     var position = 0
@@ -80,6 +82,22 @@ public struct RequestParser: Sendable {
     /// One loop over the states: a state that consumed what it needed moves on by `continue`, never by calling
     /// `next()` again, so the stack stays flat however many chunks or trailer lines one feed holds.
     public mutating func next() -> ParseEvent? {
+        switch step() {
+        case nil: nil
+        case .head: announced.map { .head($0) }
+        case .request: .request(takeRequest())
+        case .failure(let error): .failure(error)
+        }
+    }
+
+    /// The request the last `.request` step completed.
+    mutating func takeRequest() -> Request {
+        // Set by every `.request` step; the placeholder is never used.
+        completed.take() ?? Request(head: RequestHead(method: "-", target: "-"))
+    }
+
+    /// `next()` for the connection: the head and the request stay in the parser, read from there.
+    mutating func step() -> ParseStep? {
         while true {
             switch state {
             case .failed:
@@ -144,7 +162,7 @@ public struct RequestParser: Sendable {
     /// What one step of a chunked body did.
     enum Step {
         case needMore
-        case event(ParseEvent)
+        case event(ParseStep)
         case advanced
     }
 
@@ -161,22 +179,24 @@ public struct RequestParser: Sendable {
         return line
     }
 
-    mutating func finish(body: [UInt8]) -> ParseEvent {
+    mutating func finish(body: [UInt8]) -> ParseStep {
         state = .head
         // `announced` is set in every body state; the placeholder is never used.
         let head = announced.take() ?? RequestHead(method: "-", target: "-")
         scanFrom = position
         lineStart = position
-        return .request(Request(head: head, body: body))
+        completed = Request(head: head, body: body)
+        return .request
     }
 
-    mutating func fail(_ status: Int, _ reason: String) -> ParseEvent {
+    mutating func fail(_ status: Int, _ reason: String) -> ParseStep {
         fail(HTTPError(status, reason))
     }
 
-    mutating func fail(_ error: HTTPError) -> ParseEvent {
+    mutating func fail(_ error: HTTPError) -> ParseStep {
         state = .failed
         announced = nil
+        completed = nil
         buffer = []
         position = 0
         scanFrom = 0
