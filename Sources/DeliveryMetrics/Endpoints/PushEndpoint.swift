@@ -79,33 +79,37 @@ struct PushEndpoint: Endpoint {
     }
 
     /// The acknowledgement of an accepted write: the series and its new value (`name 3`), or what a histogram
-    /// observed (`observed 14400 in name`), as bytes from the series' kept name and a Go float.
+    /// observed (`observed 14400 in name`), as bytes from the series' kept name and a Go float. Built on the stack
+    /// and copied into the answer buffer once: one append instead of four.
     private static func answer(value: Double, _ applied: MetricFamily.Applied, into answers: AnswerBuffer) -> Answer {
-        let body = answers.write { bytes in
-            if let result = applied.result {
-                bytes.append(contentsOf: applied.name)
-                bytes.append(UInt8(ascii: " "))
-                appendGoFloat(result, to: &bytes)
-            } else {
-                appendASCII("observed ", to: &bytes)
-                appendGoFloat(value, to: &bytes)
-                appendASCII(" in ", to: &bytes)
-                bytes.append(contentsOf: applied.name)
+        let name = applied.name
+        let capacity = name.count + 2 * GoFloat.maxBytes + 16
+        let body = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            let start = buffer.baseAddress!
+            var end = start
+            func put(_ bytes: UnsafeRawBufferPointer) {
+                guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+                UnsafeMutableRawPointer(end).copyMemory(from: base, byteCount: bytes.count)
+                end += bytes.count
             }
-            bytes.append(UInt8(ascii: "\n"))
+            func put(_ text: StaticString) {
+                put(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+            }
+            if let result = applied.result {
+                name.withUnsafeBytes { put($0) }
+                put(" ")
+                end += GoFloat.write(result, to: end)
+            } else {
+                put("observed ")
+                end += GoFloat.write(value, to: end)
+                put(" in ")
+                name.withUnsafeBytes { put($0) }
+            }
+            put("\n")
+            let written = UnsafeBufferPointer(start: start, count: end - start)
+            return answers.write { $0.append(contentsOf: written) }
         }
         return .afterCommit(.text(200, bytes: body))
-    }
-
-    private static func appendGoFloat(_ value: Double, to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: GoFloat.maxBytes) { buffer in
-            let count = GoFloat.write(value, to: buffer.baseAddress!)
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
-        }
-    }
-
-    private static func appendASCII(_ text: StaticString, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 }
 
