@@ -267,8 +267,7 @@ private struct Fields: CustomStringConvertible {
             remoteAddress: remoteAddress,
             contentType: contentType,
             writtenBytes: writtenBytes,
-            route: route,
-            hasDetails: true
+            route: route
         )
     }
 

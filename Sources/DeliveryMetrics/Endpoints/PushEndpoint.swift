@@ -83,7 +83,8 @@ struct PushEndpoint: Endpoint {
     /// and copied into the answer buffer once: one append instead of four.
     private static func answer(value: Double, _ applied: MetricFamily.Applied, into answers: AnswerBuffer) -> Answer {
         let name = applied.name
-        let capacity = name.count + 2 * GoFloat.maxBytes + 16
+        // The name, one float, and `observed `, ` in ` and the line end.
+        let capacity = name.count + GoFloat.maxBytes + 16
         let body = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
             let start = buffer.baseAddress!
             var end = start

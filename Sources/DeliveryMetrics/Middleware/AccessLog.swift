@@ -39,9 +39,9 @@ final class AccessLog {
         let head = entry.head
         let method = FieldText.echo(head.methodBytes)
         let uri = FieldText.target(head.targetBytes)
-        let host = entry.hasDetails ? head.field(.host).map(FieldText.echo) : nil
-        let userAgent = entry.hasDetails ? head.field(.userAgent).map(FieldText.echo) : nil
-        let referrer = entry.hasDetails ? head.field(.referer).map(FieldText.echo) : nil
+        let host = head.field(.host).map(FieldText.echo)
+        let userAgent = head.field(.userAgent).map(FieldText.echo)
+        let referrer = head.field(.referer).map(FieldText.echo)
         let seconds = time_t(time.rounded(.down))
         let milliseconds = Int((time - Double(seconds)) * 1000)
         if seconds != stampedSecond { restamp(seconds) }

@@ -10,17 +10,15 @@ public struct AccessLogEntry: Sendable {
     public var durationSeconds: Double
     /// The peer's address (empty when unknown).
     public var remoteAddress: String
-    /// The response's `Content-Type` when the handler wants the details.
+    /// The response's `Content-Type`.
     public var contentType: String?
     public var writtenBytes: Int
     /// The route's template when the handler named one (keeps raw paths out of labels).
     public var route: String?
-    /// Whether the details (`host`, `userAgent`, `referrer`) are given.
-    public var hasDetails: Bool
 
     public var method: String { head.method }
     public var target: String { head.target }
-    public var host: String? { hasDetails ? head.field(.host)?.string : nil }
-    public var userAgent: String? { hasDetails ? head.field(.userAgent)?.string : nil }
-    public var referrer: String? { hasDetails ? head.field(.referer)?.string : nil }
+    public var host: String? { head.field(.host)?.string }
+    public var userAgent: String? { head.field(.userAgent)?.string }
+    public var referrer: String? { head.field(.referer)?.string }
 }

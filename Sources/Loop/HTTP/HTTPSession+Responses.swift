@@ -51,14 +51,14 @@ extension HTTPSession {
             queue.removeFirst()
             guard let response = first.takeResponse() else { continue }
             let isLast = phase.isOpen ? queue.isEmpty && pool.isDraining : queue.isEmpty
-            let keepAlive = first.keepAlive && !isLast
-            let omitBody = first.method == .head
+            let keepAlive = first.head.keepAlive && !isLast
+            let omitBody = first.head.httpMethod == .head
             let date = pool.date.current()
             date.withUnsafeBytes { date in
                 ResponseWriter.write(
                     response,
                     keepAlive: keepAlive,
-                    version: first.version,
+                    version: first.head.version,
                     omitBody: omitBody,
                     date: date,
                     into: &output
@@ -83,19 +83,18 @@ extension HTTPSession {
     }
 
     private func log(_ responder: Responder, _ response: Response) {
-        handler.didRespond(route: responder.route, method: responder.method, status: response.status)
+        handler.didRespond(route: responder.route, method: responder.head.httpMethod, status: response.status)
         // With the access log off, no entry is built: no copy of the head, no clock read.
         guard handler.wantsAccessLog else { return }
         let entry = AccessLogEntry(
             head: responder.head,
-            version: responder.version,
+            version: responder.head.version,
             status: response.status,
             durationSeconds: Double(EventLoop.hrtime &- responder.startedAt) / 1e9,
             remoteAddress: connection.peerAddress?.host ?? "",
             contentType: response.contentType,
             writtenBytes: response.bodyCount,
-            route: responder.route,
-            hasDetails: true
+            route: responder.route
         )
         handler.log(entry)
     }

@@ -8,10 +8,6 @@
 /// any more (`isKnownUniquelyReferenced`): a handler that keeps a responder keeps one no other request can reach.
 public final class Responder {
     @exclusivity(unchecked) var head: RequestHead
-    /// The head's method, version and keep-alive, kept apart: sending reads them without touching the head.
-    @exclusivity(unchecked) private(set) var method: HTTPMethod
-    @exclusivity(unchecked) private(set) var version: HTTPVersion
-    @exclusivity(unchecked) private(set) var keepAlive: Bool
     @exclusivity(unchecked) var startedAt: UInt64
     @exclusivity(unchecked) public internal(set) var response: Response?
     /// The route template that matched, for logs and metrics (never the raw path).
@@ -27,9 +23,6 @@ public final class Responder {
 
     init(head: RequestHead, startedAt: UInt64, session: (any ResponseQueue)?) {
         self.head = head
-        method = head.httpMethod
-        version = head.version
-        keepAlive = head.keepAlive
         self.startedAt = startedAt
         self.session = session
         owesContinue = head.expectsContinue && head.hasBody
@@ -72,9 +65,6 @@ public final class Responder {
     /// Makes a sent responder, held by its connection alone, the place of another request of that connection.
     func reuse(head: RequestHead, startedAt: UInt64) {
         self.head = head
-        method = head.httpMethod
-        version = head.version
-        keepAlive = head.keepAlive
         self.startedAt = startedAt
         response = nil
         route = nil
