@@ -27,7 +27,11 @@ STAMP_FLAGS := -Xswiftc -DDELIVERY_METRICS_STAMPED
 # Exclusivity checked at compile time only: the loop thread owns all mutable state, the run-time checks cost a
 # thread-local look-up per access (800 instructions a push), and the debug and AddressSanitizer builds of
 # `make test` keep them.
-OPTIMIZE_FLAGS := -Xswiftc -cross-module-optimization -Xswiftc -enforce-exclusivity=unchecked
+# Type layouts off: without it, copying or destroying a struct of several references (a request head, an optional
+# answer) calls the type's value witnesses through its metadata instead of retaining and releasing inline (about
+# 530 instructions a push, 14,990 against 14,460; docs/benchmarks.md). A frontend flag of Swift 6.3.
+OPTIMIZE_FLAGS := -Xswiftc -cross-module-optimization -Xswiftc -enforce-exclusivity=unchecked \
+	-Xswiftc -Xfrontend -Xswiftc -disable-type-layout
 # Linked by the toolchain's lld, for two things the default gold cannot do: packed relative relocations (DT_RELR,
 # glibc 2.36: 26,000 relocations in 5 KiB instead of 620 KiB the loader reads at every start) and laying out first,
 # together, the functions a running service executes (scripts/link-order.txt, written by `make link-order`), so

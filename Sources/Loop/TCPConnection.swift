@@ -17,7 +17,10 @@ public protocol TCPConnectionDelegate: AnyObject {
 public final class TCPConnection: HandleOwner {
     let handle: UnsafeMutablePointer<uv_tcp_t>
     private let readBuffer: UnsafeMutableRawBufferPointer
-    public weak var delegate: TCPConnectionDelegate?
+    /// Held strongly until the connection closes (`handleDidClose` lets go of it) or the delegate lets go itself, as
+    /// a session does when it closes. Not weak: a weak reference moves the delegate's reference counts to a side
+    /// table, which makes every retain and release of it slow, and each read would load it through that table.
+    public var delegate: TCPConnectionDelegate?
     var onClose: (() -> Void)?
 
     public private(set) var isClosed = false

@@ -95,6 +95,34 @@ struct HeadBytesTests {
         #expect(parameters.value(named: "operation")?.string == "observe")
         #expect(parameters["metric"] == "deployment_duration")
         #expect(parameters["missing"] == nil)
+        // Borrowed: the escaped value decoded, the plain one as it is in the head.
+        #expect(parameters.withValue(0) { Array($0) } == Array("deployment_duration".utf8))
+        #expect(parameters.withValue(1) { Array($0) } == Array("observe".utf8))
+    }
+
+    @Test func borrowedFieldsAndQueryAreTheSpansBytes() throws {
+        let parsed = try head("POST /p?a=1&b=2 HTTP/1.1\r\nHost: h\r\nContent-Type:  text/plain \r\n\r\n")
+        let built = RequestHead(
+            method: "POST",
+            target: "/p?a=1&b=2",
+            headers: ["Host": "h", "Content-Type": "text/plain"]
+        )
+        for head in [parsed, built] {
+            #expect(head.withField(.contentType) { $0.map { Array($0) } } == Array("text/plain".utf8))
+            #expect(head.withField(.xGitlabToken) { $0 == nil })
+            #expect(head.withQuery { Array($0) } == Array("a=1&b=2".utf8))
+            #expect(!head.isAsteriskTarget)
+        }
+        let noQuery = try head("GET /p HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(noQuery.withQuery { $0.isEmpty })
+        #expect(try head("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n").isAsteriskTarget)
+    }
+
+    @Test func aBuiltHeadKeepsItsFieldsExactly() {
+        let head = RequestHead(method: "GET", target: "/", headers: ["X-Odd": "  spaced  ", "Host": "h"])
+        #expect(head.headers.fields.map(\.name) == ["X-Odd", "Host"])
+        #expect(head.headers["x-odd"] == "  spaced  ")
+        #expect(head.field(.host)?.string == "h")
     }
 
     @Test func matchesHeadsAsItMatchesStrings() throws {

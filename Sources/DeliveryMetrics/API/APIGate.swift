@@ -9,7 +9,7 @@ struct APIGate {
     let refusals: APIRefusals
 
     func authorize(_ head: RequestHead) throws(MetricError) {
-        guard TokenCheck.matches(head.field(.xPrivateToken), expected: authToken) else {
+        guard TokenCheck.matches(.xPrivateToken, of: head, expected: authToken) else {
             throw MetricError(.unauthorized, "Missing or wrong X-Private-Token")
         }
     }
@@ -25,11 +25,17 @@ struct APIGate {
         }
     }
 
-    /// A catalogue metric that `/api` may write, named by the route's bytes: looked up without making a string.
-    func writableFamily(named name: ByteSpan) throws(MetricError) -> MetricFamily {
-        let found = name.withUnsafeBufferPointer { registry.family(named: $0) }
+    /// A catalogue metric that `/api` may write, named by the route's first parameter: looked up by its bytes,
+    /// borrowed from the head's, without making a string.
+    func writableFamily(named parameters: RouteParameters) throws(MetricError) -> MetricFamily {
+        // The registry alone is captured: a closure over `self` would copy the gate.
+        let registry = registry
+        let found = parameters.withValue(0) { registry.family(named: $0) }
         guard let family = found, family.definition.isInCatalogue else {
-            throw MetricError(.unknownMetric, "unknown metric \"\(EchoedInput.bytes(name))\"; GET /api lists them")
+            throw MetricError(
+                .unknownMetric,
+                "unknown metric \"\(EchoedInput.bytes(parameters[0]))\"; GET /api lists them"
+            )
         }
         guard family.definition.writer.acceptsPushes else {
             throw MetricError(
@@ -40,10 +46,11 @@ struct APIGate {
         return family
     }
 
-    /// The token, the disk, and the metric: what a write to one family needs before its body is read.
-    func screenWrite(_ head: RequestHead, metric: ByteSpan) throws(MetricError) -> MetricFamily {
+    /// The token, the disk, and the metric (the route's first parameter): what a write to one family needs before
+    /// its body is read.
+    func screenWrite(_ head: RequestHead, parameters: RouteParameters) throws(MetricError) -> MetricFamily {
         try authorize(head)
         try requireRoomForWrites()
-        return try writableFamily(named: metric)
+        return try writableFamily(named: parameters)
     }
 }

@@ -108,12 +108,9 @@ enum PushForm {
     ) -> Result? {
         // The Content-Type value and the query are read as the head's bytes, no string made.
         if !request.body.isEmpty {
-            guard let contentType = request.head.field(.contentType),
-                contentType.withUnsafeBufferPointer({ isURLEncoded($0) })
-            else { return nil }
+            guard request.head.withField(.contentType, { $0.map(isURLEncoded) ?? false }) else { return nil }
         }
-        let query = request.head.queryBytes ?? .empty
-        return query.withUnsafeBufferPointer { query -> Result? in
+        return request.head.withQuery { query -> Result? in
             request.body.withUnsafeBufferPointer { form -> Result? in
                 var fromQuery = Found()
                 if !query.isEmpty { guard fromQuery.scan(query) else { return nil } }

@@ -8,6 +8,14 @@ enum TokenCheck {
         return presented.withUnsafeBufferPointer { matches($0, expected: expected) }
     }
 
+    /// The `header` field of `head`, borrowed from its bytes (no span made).
+    static func matches(_ header: KnownHeader, of head: RequestHead, expected: String) -> Bool {
+        head.withField(header) { presented in
+            guard let presented else { return false }
+            return matches(presented, expected: expected)
+        }
+    }
+
     private static func matches(_ given: UnsafeBufferPointer<UInt8>, expected: String) -> Bool {
         guard !expected.isEmpty else { return false }
         return withBytes(of: expected) { wanted in

@@ -48,13 +48,13 @@ struct Endpoints {
     /// The head's verdict: a refusal, or the endpoint and the context it screened. Sets the responder's route label
     /// and whether a body is read at all.
     func screen(_ head: RequestHead, responder: Responder) -> Screening<ScreenedRequest> {
-        if head.targetBytes.equals("*") {
+        if head.isAsteriskTarget {
             // `OPTIONS *` (the parser lets `*` through for OPTIONS only) asks about the server as a whole.
             return .refuse(Response(status: 200, headers: ["Allow": "GET, HEAD, POST, DELETE, OPTIONS"]))
         }
-        for field in [KnownHeader.xPrivateToken, .authorization] where head.fieldCount(field) > 1 {
-            return .refuse(.error(HTTPError(400, "more than one \(field.name) header")))
-        }
+        // Two checks, not a loop over an array of the two, which would cost an array per request.
+        if head.fieldCount(.xPrivateToken) > 1 { return Self.repeated(.xPrivateToken) }
+        if head.fieldCount(.authorization) > 1 { return Self.repeated(.authorization) }
         // Only pushes and webhooks (POST) take a body; any other route drops one unread.
         responder.discardsBody = head.httpMethod != .post
         guard head.hasValidPathEncoding else {
@@ -83,6 +83,10 @@ struct Endpoints {
             response.headers.add("Allow", allowed.joined(separator: ", "))
             return .refuse(response)
         }
+    }
+
+    private static func repeated(_ field: KnownHeader) -> Screening<ScreenedRequest> {
+        .refuse(.error(HTTPError(400, "more than one \(field.name) header")))
     }
 
     private func screen(

@@ -19,11 +19,9 @@ struct PushEndpoint: Endpoint {
         do throws(MetricError) {
             // The route's parameters are ranges of the head's bytes: the metric and the operation are looked up
             // by their bytes, no string made.
-            let family = try gate.screenWrite(head, metric: parameters[0])
+            let family = try gate.screenWrite(head, parameters: parameters)
             let kind = family.definition.kind
-            let operation = parameters[1].withUnsafeBufferPointer {
-                Operation(name: $0)
-            }
+            let operation = parameters.withValue(1) { Operation(name: $0) }
             guard let operation, kind.accepts(operation) else {
                 throw MetricError(
                     .unsupportedOperation,
@@ -41,13 +39,15 @@ struct PushEndpoint: Endpoint {
         let family = context.family
         let operation = context.operation
         // The form read from its bytes (`PushForm`); what that leaves, and every refusal of the form, goes the general
-        // way below. The closure keeps to static code: capturing `self` would copy the endpoint for each push.
+        // way below. The closure keeps to static code: capturing `self` would copy the endpoint for each push. A
+        // refused write comes out apart from the answer (a `Result` around the answer would cost a copy of it).
+        var refusal: MetricError?
         let read = PushForm.withFields(
             of: request,
             needsValue: operation.needsValue,
             labelCount: family.definition.labels.count
-        ) { [answers] fields in
-            Result { () throws(MetricError) -> Answer in
+        ) { [answers] fields -> Answer? in
+            do throws(MetricError) {
                 let applied = try family.write(
                     operation,
                     labels: fields.labels,
@@ -56,10 +56,14 @@ struct PushEndpoint: Endpoint {
                     now: WallClock.now()
                 )
                 return Self.answer(value: fields.value, applied, into: answers)
+            } catch {
+                refusal = error
+                return nil
             }
         }
         do throws(MetricError) {
-            if let read { return try read.get() }
+            if let refusal { throw refusal }
+            if case .some(.some(let answer)) = consume read { return answer }
             let push = try PushRequest(
                 decoding: request,
                 operation: operation,
@@ -108,7 +112,7 @@ struct PushEndpoint: Endpoint {
             }
             put("\n")
             let written = UnsafeBufferPointer(start: start, count: end - start)
-            return answers.write { $0.append(contentsOf: written) }
+            return answers.write(written)
         }
         return .afterCommit(.text(200, bytes: body))
     }
@@ -121,9 +125,10 @@ struct PushEndpoint: Endpoint {
 final class AnswerBuffer {
     @exclusivity(unchecked) private var bytes: [UInt8] = []
 
-    func write(_ fill: (inout [UInt8]) -> Void) -> [UInt8] {
-        bytes.removeAll(keepingCapacity: true)
-        fill(&bytes)
+    /// The buffer's bytes become `written`: one copy into the kept memory (one call, where emptying and then
+    /// appending made two).
+    func write(_ written: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        bytes.replaceSubrange(0..<bytes.count, with: written)
         return bytes
     }
 }

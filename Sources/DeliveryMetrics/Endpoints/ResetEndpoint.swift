@@ -13,7 +13,7 @@ struct ResetEndpoint: Endpoint {
 
     func screen(_ head: RequestHead, parameters: RouteParameters) -> Screening<MetricFamily> {
         do throws(MetricError) {
-            return .accept(try gate.screenWrite(head, metric: parameters[0]))
+            return .accept(try gate.screenWrite(head, parameters: parameters))
         } catch {
             return .refuse(gate.refusals.refuse(error, head))
         }

@@ -50,7 +50,7 @@ final class JobWebhookReceiver {
     /// The token check, made on the head: nil when the request may go on.
     func screen(_ head: RequestHead, route: String, now: Double) -> HTTPError? {
         guard let (source, token) = enabledSources[route] else { return HTTPError(404, "no such webhook source") }
-        guard TokenCheck.matches(head.field(.xGitlabToken), expected: token) else {
+        guard TokenCheck.matches(.xGitlabToken, of: head, expected: token) else {
             count(.rejected, source, now: now)
             logger.warning("webhook refused", metadata: ["source": "\(source.projectPath)", "reason": "token"])
             return HTTPError(401, "Missing or wrong X-Gitlab-Token")

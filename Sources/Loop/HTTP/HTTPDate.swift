@@ -5,13 +5,18 @@ struct HTTPDate {
     private var second: time_t = -1
     private var cached: [UInt8] = []
 
-    mutating func current() -> [UInt8] {
+    /// `body` called with the current value's bytes, borrowed (no copy of the array to retain and release).
+    mutating func withCurrent<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        refresh()
+        return cached.withUnsafeBytes(body)
+    }
+
+    private mutating func refresh() {
         let now = time(nil)
         if now != second {
             second = now
             cached = Array(Self.format(now).utf8)
         }
-        return cached
     }
 
     static func format(_ seconds: time_t) -> String {

@@ -45,9 +45,11 @@ extension HTTPSession {
             switch step {
             case .head:
                 takenThisTurn += 1
-                // Set by every `.head` step.
-                guard let head = parser.announced else { return .needBytes }
+                // Set by every `.head` step. Moved out for screening and back for the body, so that the only copy
+                // of the head is the responder's.
+                guard let head = parser.announced.take() else { return .needBytes }
                 startRequest(head)
+                parser.announced = consume head
             case .request:
                 finishRequest(parser.takeRequest())
             case .failure(let error):
@@ -95,7 +97,7 @@ extension HTTPSession {
     /// The last sent answer's responder when only this session holds it, else a new one.
     private func makeResponder(_ head: RequestHead) -> Responder {
         if var spare = spareResponder.take(), isKnownUniquelyReferenced(&spare) {
-            spare.reuse(head: head, startedAt: EventLoop.hrtime)
+            spare.reuse(head: copy head, startedAt: EventLoop.hrtime)
             return spare
         }
         return Responder(head: head, startedAt: EventLoop.hrtime, session: self)

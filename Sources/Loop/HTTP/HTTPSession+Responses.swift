@@ -53,8 +53,7 @@ extension HTTPSession {
             let isLast = phase.isOpen ? queue.isEmpty && pool.isDraining : queue.isEmpty
             let keepAlive = first.head.keepAlive && !isLast
             let omitBody = first.head.httpMethod == .head
-            let date = pool.date.current()
-            date.withUnsafeBytes { date in
+            pool.date.withCurrent { date in
                 ResponseWriter.write(
                     response,
                     keepAlive: keepAlive,

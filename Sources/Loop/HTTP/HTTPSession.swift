@@ -5,8 +5,8 @@
 /// (`HTTPSession+Deadlines`). Here: its state, the socket's callbacks, and the moves between phases.
 final class HTTPSession: TCPConnectionDelegate, ResponseQueue {
     let connection: TCPConnection
-    /// Unowned without a check (`unowned(unsafe)`): the pool holds its sessions and is the only one that does (the
-    /// socket's delegate and a responder's session are weak), so a session never outlives it; a checked `unowned`
+    /// Unowned without a check (`unowned(unsafe)`): the pool holds its sessions (the socket and the responders hold
+    /// one only until it closes, which the pool's shutdown makes it do), so a session never outlives it; a checked `unowned`
     /// costs a retain and a release on each of the dozen reads a request makes.
     unowned(unsafe) let pool: ConnectionPool
     /// The handler, with the slot for what screening the head of `current` gave.
@@ -168,6 +168,10 @@ final class HTTPSession: TCPConnectionDelegate, ResponseQueue {
         // Closed already: closing again is expected (a timeout and the peer's end may race), and does nothing.
         guard let next = phase.after(.closed) else { return }
         phase = next
+        // The responders hold the session strongly: each lets go, so none keeps it (or a cycle) alive.
+        for responder in queue { responder.detach() }
+        current?.detach()
+        spareResponder?.detach()
         queue.removeAll()
         current = nil
         spareResponder = nil

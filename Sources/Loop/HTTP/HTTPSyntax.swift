@@ -1,3 +1,5 @@
+import Glibc
+
 /// Byte classes of RFC 9110, and the byte searches the parser and router share.
 enum HTTPSyntax {
     /// `tchar` as two 64-bit masks (bytes 0-63, 64-127): `!#$%&'*+-.^_`|~`, digits and letters.
@@ -85,30 +87,19 @@ enum HTTPSyntax {
         return to
     }
 
-    /// The first `\n` in `bytes[from..<to]`, eight bytes at a time; `to` when there is none.
+    /// The first `\n` in `bytes[from..<to]`; `to` when there is none.
     @inline(__always)
     static func firstNewline(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
         firstByte(UInt8(ascii: "\n"), bytes, from: from, to: to)
     }
 
-    /// The first `byte` in `bytes[from..<to]`, eight bytes at a time; `to` when there is none.
+    /// The first `byte` in `bytes[from..<to]`; `to` when there is none. By libc's `memchr`, which reads 32 bytes at a
+    /// time where the machine can: half the instructions of a word-at-a-time loop on the lines of a head (and fewer
+    /// than a byte loop even on a range of a few bytes, measured).
     static func firstByte(_ byte: UInt8, _ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
         guard let base = bytes.baseAddress, from < to else { return to }
-        let raw = UnsafeRawPointer(base)
-        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
-        var index = from
-        while index &+ 8 <= to {
-            // The lowest byte of `word` equal to `byte` is the lowest one flagged (a borrow only moves upwards).
-            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self).littleEndian ^ pattern
-            let flagged = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
-            if flagged != 0 { return index &+ flagged.trailingZeroBitCount >> 3 }
-            index &+= 8
-        }
-        while index < to {
-            if base[index] == byte { return index }
-            index &+= 1
-        }
-        return to
+        guard let found = memchr(base + from, Int32(byte), to - from) else { return to }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
     }
 
     /// Whether the token `bytes[start..<end]` (only `tchar`), ASCII-lowercased, is `lowercase`, which must have at

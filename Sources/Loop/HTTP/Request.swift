@@ -92,10 +92,9 @@ struct KnownFields {
 public struct RequestHead: Sendable {
     /// For a parsed head: the request line and header lines as received, then the origin form of an absolute
     /// target, then the table of known fields (`KnownFields`). For one built from strings: the method, the target,
-    /// the field values, then the table.
+    /// each field's name and value, the table, then where each field lies (`BuiltField`). One array, so a copy of
+    /// the head retains one reference.
     @usableFromInline var bytes: [UInt8]
-    /// The fields of a head built from strings, exactly as given; nil for a parsed head (`headers` reads its lines).
-    var builtFields: [(name: String, value: String)]?
     /// The method is `bytes[0..<methodEnd]`.
     @usableFromInline var methodEnd: Int32
     /// The target in origin form.
@@ -103,7 +102,8 @@ public struct RequestHead: Sendable {
     @usableFromInline var targetEnd: Int32
     /// Where the target's path ends: at its `?`, or at its end.
     @usableFromInline var pathEnd: Int32
-    /// The header lines of a parsed head, for the `headers` view; empty for a head built from strings.
+    /// The header lines of a parsed head, for the `headers` view. For a head built from strings, `fieldsStart` is
+    /// -1 and `fieldsEnd` the number of fields, whose places follow the table.
     var fieldsStart: Int32
     var fieldsEnd: Int32
     /// Where the table of known fields starts in `bytes`.
@@ -138,7 +138,6 @@ public struct RequestHead: Sendable {
     ) {
         self.version = version
         bytes = []
-        builtFields = nil
         methodEnd = 0
         targetStart = 0
         targetEnd = 0
@@ -166,7 +165,6 @@ public struct RequestHead: Sendable {
         tableStart: Int32
     ) {
         self.bytes = bytes
-        builtFields = nil
         self.methodEnd = Int32(methodEnd)
         targetStart = target.start
         targetEnd = target.end
@@ -197,6 +195,7 @@ public struct RequestHead: Sendable {
         targetEnd = Int32(bytes.count)
         var known = KnownFields()
         let fields = headers.fields
+        var places: [BuiltField] = []
         for field in fields {
             let nameStart = bytes.count
             bytes.append(contentsOf: field.name.utf8)
@@ -208,12 +207,13 @@ public struct RequestHead: Sendable {
                 return KnownHeader.identify(bytes, nameStart, valueStart)
             }
             if let header { known.add(header, ByteRange(valueStart, bytes.count)) }
+            places.append(BuiltField(name: ByteRange(nameStart, valueStart), valueEnd: Int32(bytes.count)))
         }
         tableStart = known.append(to: &bytes)
+        places.withUnsafeBytes { bytes.append(contentsOf: $0) }
         self.bytes = bytes
-        fieldsStart = 0
-        fieldsEnd = 0
-        builtFields = fields
+        fieldsStart = -1
+        fieldsEnd = Int32(places.count)
         pathEnd = targetEnd
         hasValidPathEncoding = true
         bytes.withUnsafeBufferPointer { bytes in
@@ -261,6 +261,11 @@ public struct RequestHead: Sendable {
         return ByteSpan(base: bytes, Int(pathEnd) + 1..<Int(targetEnd))
     }
 
+    /// The target is `*` (the asterisk form, `OPTIONS *`), read off the bytes without a span.
+    public var isAsteriskTarget: Bool {
+        targetEnd - targetStart == 1 && bytes[Int(targetStart)] == UInt8(ascii: "*")
+    }
+
     /// The first `header` field's value (trimmed); nil when the head has none.
     @inlinable
     public func field(_ header: KnownHeader) -> ByteSpan? {
@@ -275,6 +280,41 @@ public struct RequestHead: Sendable {
             return value.range
         }
         return range.map { ByteSpan(base: bytes, $0) }
+    }
+
+    /// `body` called with the first `header` field's value (trimmed), or nil when the head has none: the head's own
+    /// bytes, borrowed, where `field(_:)` makes a span that holds on to them (a retain and a release).
+    @inlinable
+    public func withField<Result>(_ header: KnownHeader, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+        let index = header.rawValue
+        let table = Int(tableStart)
+        return bytes.withUnsafeBufferPointer { bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
+            guard raw[table + KnownFields.countsOffset + index] > 0 else { return body(nil) }
+            let range = raw.loadUnaligned(
+                fromByteOffset: table + MemoryLayout<ByteRange>.stride * index,
+                as: ByteRange.self
+            ).range
+            return body(UnsafeBufferPointer(rebasing: bytes[range]))
+        }
+    }
+
+    /// `body` called with the target's query after its `?` (still percent-encoded, empty when there is none),
+    /// borrowed from the head's bytes.
+    @inlinable
+    public func withQuery<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let start = Int(pathEnd) + 1
+        let end = Int(targetEnd)
+        return bytes.withUnsafeBufferPointer { bytes in
+            guard start < end else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+            return body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
+    }
+
+    /// `body` called with the head's bytes, borrowed: where route parameters' ranges lie.
+    @inlinable
+    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer(body)
     }
 
     /// How many `header` fields the head has (at most 255 are counted).
@@ -300,8 +340,10 @@ public struct RequestHead: Sendable {
     /// The header fields, as strings; reading one looks through the head's lines.
     public var headers: HTTPHeaders {
         get {
-            builtFields.map { HTTPHeaders($0) }
-                ?? HTTPHeaders(lines: bytes, start: Int(fieldsStart), end: Int(fieldsEnd), table: Int(tableStart))
+            guard fieldsStart < 0 else {
+                return HTTPHeaders(lines: bytes, start: Int(fieldsStart), end: Int(fieldsEnd), table: Int(tableStart))
+            }
+            return HTTPHeaders(builtFields)
         }
         set { rebuild(method: method, target: target, headers: newValue) }
     }
@@ -331,6 +373,31 @@ public struct RequestHead: Sendable {
     public var queryItems: [(name: String, value: String)]? {
         guard let query = queryBytes else { return [] }
         return PercentDecoding.formPairs(query)
+    }
+}
+
+extension RequestHead {
+    /// Where one field of a head built from strings lies in its bytes: the name, then the value up to `valueEnd`.
+    struct BuiltField {
+        var name: ByteRange
+        var valueEnd: Int32
+    }
+
+    /// The fields of a head built from strings, exactly as given.
+    private var builtFields: [(name: String, value: String)] {
+        bytes.withUnsafeBytes { raw in
+            let placesStart = Int(tableStart) + KnownFields.size
+            return (0..<Int(fieldsEnd)).map { index in
+                let place = raw.loadUnaligned(
+                    fromByteOffset: placesStart + MemoryLayout<BuiltField>.stride * index,
+                    as: BuiltField.self
+                )
+                func text(_ range: Range<Int>) -> String {
+                    String(decoding: UnsafeRawBufferPointer(rebasing: raw[range]), as: UTF8.self)
+                }
+                return (name: text(place.name.range), value: text(Int(place.name.end)..<Int(place.valueEnd)))
+            }
+        }
     }
 }
 

@@ -45,25 +45,27 @@ extension RequestParser {
         lineStart = next
         scanFrom = next
         sawRequestLine = false
-        return startBody(HeadParser.parse(&headBytes, limits: limits))
+        // Built straight into `announced`, where the session reads it: no copy of the head on the way.
+        do {
+            announced = try HeadParser.parse(&headBytes, limits: limits)
+        } catch {
+            return fail(error)
+        }
+        return startBody()
     }
 
-    private mutating func startBody(_ parsed: Result<RequestHead, HTTPError>) -> ParseStep? {
-        switch parsed {
-        case .failure(let error):
-            return fail(error)
-        case .success(let head):
-            discarding = false
-            if head.isChunked {
-                chunkedBody.removeAll(keepingCapacity: chunkedBody.capacity <= limits.maxHeadBytes)
-                chunkedBytes = 0
-                state = .chunkSize
-            } else {
-                state = .fixedBody(length: head.contentLength ?? 0)
-            }
-            announced = head
-            return .head
+    /// The announced head's framing decides how its body is read.
+    private mutating func startBody() -> ParseStep? {
+        discarding = false
+        // Read in place (a binding would copy the head).
+        if announced?.isChunked == true {
+            chunkedBody.removeAll(keepingCapacity: chunkedBody.capacity <= limits.maxHeadBytes)
+            chunkedBytes = 0
+            state = .chunkSize
+        } else {
+            state = .fixedBody(length: announced?.contentLength ?? 0)
         }
+        return .head
     }
 
     /// Checks one trailer field line (without its line end); trailers are otherwise ignored.
@@ -89,12 +91,12 @@ enum HeadParser {
 
     /// `bytes` holds the head up to and including the line end of its last line; the origin form of an absolute
     /// target is appended to it.
-    static func parse(_ bytes: inout [UInt8], limits: HTTPLimits) -> Result<RequestHead, HTTPError> {
+    static func parse(_ bytes: inout [UInt8], limits: HTTPLimits) throws(HTTPError) -> RequestHead {
         let count = bytes.count
         let requestLine = bytes.withUnsafeBufferPointer { parseRequestLine($0, count) }
         let line: RequestLine
         switch requestLine {
-        case .failure(let error): return .failure(error)
+        case .failure(let error): throw error
         case .success(let parsed): line = parsed
         }
         var target = line.target
@@ -131,7 +133,7 @@ enum HeadParser {
             }
             return nil
         }
-        if let fields { return .failure(fields) }
+        if let fields { throw fields }
         let tableStart = known.append(to: &bytes)
         var head = RequestHead(
             bytes: bytes,
@@ -142,9 +144,9 @@ enum HeadParser {
             tableStart: tableStart
         )
         if let error = semantics.apply(to: &head, hosts: known.counts[KnownHeader.host.rawValue], limits: limits) {
-            return .failure(error)
+            throw error
         }
-        return .success(consume head)
+        return head
     }
 
     struct RequestLine {

@@ -14,7 +14,9 @@ public final class Responder {
     @exclusivity(unchecked) public var route: String?
     /// `100 Continue` is owed as soon as this slot is first in line.
     @exclusivity(unchecked) var owesContinue: Bool
-    weak var session: (any ResponseQueue)?
+    /// The connection's session, held strongly until it closes: the session lets go of it then (`detach`), in
+    /// every responder it still has. Not weak, for the reason `TCPConnection.delegate` is not.
+    @exclusivity(unchecked) var session: (any ResponseQueue)?
     /// Set while screening for a route that takes no body: a body sent anyway is dropped as it arrives, never held,
     /// and the request is handled as soon as its head is in.
     @exclusivity(unchecked) public var discardsBody = false
@@ -62,13 +64,19 @@ public final class Responder {
         head = .placeholder
     }
 
+    /// The session closed: an answer given from now on is dropped, and the session is not kept alive by a handler
+    /// that still holds this responder.
+    func detach() {
+        session = nil
+    }
+
     /// Makes a sent responder, held by its connection alone, the place of another request of that connection.
-    func reuse(head: RequestHead, startedAt: UInt64) {
+    func reuse(head: consuming RequestHead, startedAt: UInt64) {
+        owesContinue = head.expectsContinue && head.hasBody
         self.head = head
         self.startedAt = startedAt
         response = nil
         route = nil
-        owesContinue = head.expectsContinue && head.hasBody
         discardsBody = false
         isSent = false
     }

@@ -75,9 +75,11 @@ public struct RouteParameters: Sendable, ExpressibleByDictionaryLiteral {
     /// Which values hold a `%` and must be decoded, one bit each.
     @usableFromInline var escaped: UInt8 = 0
 
-    init(names: [String], bytes: [UInt8]) {
+    init(names: [String], bytes: [UInt8], ranges: InlineArray<4, ByteRange>, escaped: UInt8) {
         self.names = names
         self.bytes = bytes
+        self.ranges = ranges
+        self.escaped = escaped
     }
 
     /// Parameters given as strings (tests, tools).
@@ -105,6 +107,18 @@ public struct RouteParameters: Sendable, ExpressibleByDictionaryLiteral {
         let raw = ByteSpan(base: bytes, ranges[index].range)
         guard escaped & (1 << UInt8(index)) != 0 else { return raw }
         return Self.decoded(raw)
+    }
+
+    /// `body` called with the `index`th parameter's value, percent-decoded: borrowed from the head's bytes when it
+    /// holds no escape (no span made, nothing retained), else decoded into an array of its own.
+    @inlinable
+    public func withValue<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        precondition(index >= 0 && index < names.count, "no route parameter \(index)")
+        let range = ranges[index].range
+        guard escaped & (1 << UInt8(index)) != 0 else {
+            return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+        }
+        return Self.decoded(ByteSpan(base: bytes, range)).withUnsafeBufferPointer(body)
     }
 
     /// The value of the parameter `name` (the last one, should the pattern name two alike); nil for none.
@@ -247,9 +261,9 @@ struct RouteTable: Sendable {
 
     @usableFromInline
     func match(_ head: RequestHead) -> Match {
-        let pathBytes = head.pathBytes
-        let pathStart = pathBytes.offset
-        let pathEnd = pathBytes.offset + pathBytes.count
+        // The path's range read off the head: a span of it would retain the bytes.
+        let pathStart = Int(head.targetStart)
+        let pathEnd = Int(head.pathEnd)
         let found = head.bytes.withUnsafeBufferPointer { bytes -> (index: Int, Path)? in
             let path = Path(bytes, pathStart, pathEnd)
             let segmentCount = path.count
@@ -334,21 +348,24 @@ struct RouteTable: Sendable {
 
     private func bind(_ routeIndex: Int, _ head: RequestHead, _ path: Path) -> RouteParameters {
         let names = routes[routeIndex].parameterNames
-        var parameters = RouteParameters(names: names, bytes: head.bytes)
-        guard !names.isEmpty else { return parameters }
-        let entry = entries[routeIndex]
-        head.bytes.withUnsafeBufferPointer { bytes in
-            for index in 0..<entry.segmentCount {
-                guard case .parameter(let parameter) = segments[entry.firstSegment + index] else { continue }
-                let segmentStart = path.start(index)
-                let segmentEnd = Int(path.ends[index])
-                parameters.ranges[parameter] = ByteRange(segmentStart, segmentEnd)
-                if HTTPSyntax.firstByte(UInt8(ascii: "%"), bytes, from: segmentStart, to: segmentEnd) < segmentEnd {
-                    parameters.escaped |= 1 << UInt8(parameter)
+        // The ranges first, the parameters made once at the end: no copy of them (or of the head) on the way.
+        var ranges = InlineArray<4, ByteRange>(repeating: .empty)
+        var escaped: UInt8 = 0
+        if !names.isEmpty {
+            let entry = entries[routeIndex]
+            head.withBytes { bytes in
+                for index in 0..<entry.segmentCount {
+                    guard case .parameter(let parameter) = segments[entry.firstSegment + index] else { continue }
+                    let segmentStart = path.start(index)
+                    let segmentEnd = Int(path.ends[index])
+                    ranges[parameter] = ByteRange(segmentStart, segmentEnd)
+                    if HTTPSyntax.firstByte(UInt8(ascii: "%"), bytes, from: segmentStart, to: segmentEnd) < segmentEnd {
+                        escaped |= 1 << UInt8(parameter)
+                    }
                 }
             }
         }
-        return parameters
+        return RouteParameters(names: names, bytes: head.bytes, ranges: ranges, escaped: escaped)
     }
 
     /// Whether `bytes[start..<end]`, percent-decoded, is `literal`; false for a broken escape.
