@@ -81,6 +81,50 @@ struct RequestParserTests {
         #expect(byteByByte.map(\.body) == whole.map(\.body))
     }
 
+    /// What a parser made of a stream, as text: each head's method, target, fields and framing, each body, and the
+    /// failure's status and reason.
+    private func summary(_ events: [ParseEvent]) -> [String] {
+        events.map { event in
+            switch event {
+            case .head(let head):
+                let fields = head.headers.fields.map { "\($0.name)=\($0.value)" }.joined(separator: ";")
+                return "head \(head.method) \(head.target) \(head.version) \(fields) \(head.contentLength ?? -1) "
+                    + "\(head.isChunked) \(head.keepAlive) \(head.expectsContinue)"
+            case .request(let request): return "request \(request.body)"
+            case .failure(let error): return "failure \(error.status) \(error.reason)"
+            }
+        }
+    }
+
+    /// A head that arrives whole is read as its end is looked for; one split over reads is scanned for its end and
+    /// then read. Both must judge every stream alike, refusals included.
+    @Test(arguments: [
+        get, post, chunked, get + post + get,
+        "\r\n\nGET / HTTP/1.1\nHost: h\n\n",
+        "GET / HTTP/1.1\nHost: h\n\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\r\nBad Line\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\r\nX: a\u{01}b\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nab",
+        "GET / HTTP/1.1\r\n\r\n",
+        "GET  / HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET http://h HTTP/1.1\r\nHost: h\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\n\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\r\n\r",
+        "GET / HTTP/1.1\r\nHost: h",
+        "GET / HTTP/1.1\r\nHost: h\r\n\rGET",
+    ])
+    func judgesAWholeHeadAsOneSplitOverReads(text: String) {
+        let bytes = Array(text.utf8)
+        let whole = summary(events([bytes]))
+        #expect(whole == summary(events(bytes.map { [$0] })), "\(text.debugDescription)")
+        for offset in 1..<bytes.count {
+            #expect(whole == summary(events([Array(bytes[..<offset]), Array(bytes[offset...])])), "split at \(offset)")
+        }
+    }
+
     @Test func decodesChunkedBodies() throws {
         let request = try #require(requests(events(chunked)).first)
         #expect(request.body == Array("hello world".utf8))

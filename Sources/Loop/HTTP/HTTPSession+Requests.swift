@@ -96,11 +96,13 @@ extension HTTPSession {
 
     /// The last sent answer's responder when only this session holds it, else a new one.
     private func makeResponder(_ head: RequestHead) -> Responder {
+        // The start time is only the access line's: with the log off, the clock is not read.
+        let startedAt = handler.wantsAccessLog ? EventLoop.hrtime : 0
         if var spare = spareResponder.take(), isKnownUniquelyReferenced(&spare) {
-            spare.reuse(head: copy head, startedAt: EventLoop.hrtime)
+            spare.reuse(head: copy head, startedAt: startedAt)
             return spare
         }
-        return Responder(head: head, startedAt: EventLoop.hrtime, session: self)
+        return Responder(head: head, startedAt: startedAt, session: self)
     }
 
     private func finishRequest(_ request: Request) {

@@ -115,6 +115,8 @@ public struct RequestHead: Sendable {
     public private(set) var httpMethod: HTTPMethod
     /// False when the path holds a `%` not followed by two hexadecimal digits: such a path cannot be routed.
     public private(set) var hasValidPathEncoding: Bool
+    /// The path holds a `%`: only then do its segments need decoding to be compared or bound.
+    @usableFromInline private(set) var pathHasEscapes: Bool
     public var version: HTTPVersion
 
     /// Whether the connection stays open after this request's response.
@@ -148,6 +150,7 @@ public struct RequestHead: Sendable {
         declaredLength = -1
         httpMethod = .other
         hasValidPathEncoding = true
+        pathHasEscapes = false
         let connection = headers.tokens("Connection")
         keepAlive = version == .http11 ? !connection.contains("close") : connection.contains("keep-alive")
         expectsContinue = false
@@ -175,6 +178,7 @@ public struct RequestHead: Sendable {
         declaredLength = -1
         httpMethod = .other
         hasValidPathEncoding = true
+        pathHasEscapes = false
         self.version = version
         keepAlive = version == .http11
         expectsContinue = false
@@ -216,6 +220,7 @@ public struct RequestHead: Sendable {
         fieldsEnd = Int32(places.count)
         pathEnd = targetEnd
         hasValidPathEncoding = true
+        pathHasEscapes = false
         bytes.withUnsafeBufferPointer { bytes in
             httpMethod = HTTPMethod.identify(bytes, 0, Int(methodEnd))
             scanTarget(bytes)
@@ -229,6 +234,7 @@ public struct RequestHead: Sendable {
         let questionMark = HTTPSyntax.firstByte(UInt8(ascii: "?"), bytes, from: start, to: end)
         pathEnd = Int32(questionMark)
         var index = HTTPSyntax.firstByte(UInt8(ascii: "%"), bytes, from: start, to: questionMark)
+        pathHasEscapes = index < questionMark
         while index < questionMark {
             guard index + 2 < questionMark, PercentDecoding.hexValue(bytes[index + 1]) != nil,
                 PercentDecoding.hexValue(bytes[index + 2]) != nil

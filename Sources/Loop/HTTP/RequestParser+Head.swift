@@ -6,6 +6,38 @@ extension RequestParser {
         if lineStart < position { lineStart = position }
         let start = max(scanFrom, lineStart)
         let count = buffer.count
+        // A head that arrived whole, from its request line on (nearly every one): read as its end is looked for.
+        if start == position, !sawRequestLine, position < count, buffer[position] != UInt8(ascii: "\r"),
+            buffer[position] != UInt8(ascii: "\n")
+        {
+            var known = KnownFields()
+            var semantics = FramingFields()
+            let read = buffer.withUnsafeBufferPointer { bytes in
+                let rest = UnsafeBufferPointer(rebasing: bytes[position..<count])
+                return HeadParser.readLines(
+                    rest,
+                    rest.count,
+                    untilEmptyLine: true,
+                    known: &known,
+                    semantics: &semantics
+                )
+            }
+            // Anything but a whole head within the limit (more to come, a refusal) is left to the scan below, which
+            // judges it as it always has.
+            if case .lines(let line, let end, let next) = read, end <= limits.maxHeadBytes {
+                if headBytes.capacity > 2 * limits.maxHeadBytes { headBytes = [] }
+                headBytes.replaceSubrange(0..<headBytes.count, with: buffer[position..<position + end])
+                position += next
+                lineStart = position
+                scanFrom = position
+                do {
+                    announced = try HeadParser.build(line, end, known, semantics, &headBytes, limits: limits)
+                } catch {
+                    return fail(error)
+                }
+                return startBody()
+            }
+        }
         // Where the head ends, if it does: the end of its last line and where the next request starts.
         var found: (lineEnd: Int, next: Int)?
         buffer.withUnsafeBufferPointer { bytes in
@@ -89,16 +121,104 @@ enum HeadParser {
         let valueEnd: Int
     }
 
+    /// What `readLines` gives: the request line, where the lines end (the start of the empty line, or the end of
+    /// the bytes) and where the next request starts. The known fields and what they mean for framing are noted in
+    /// the caller's (large structs, so they are not copied out).
+    enum LinesRead {
+        case lines(RequestLine, end: Int, next: Int)
+        /// The bytes end before the head does.
+        case incomplete
+        case refused(HTTPError)
+    }
+
     /// `bytes` holds the head up to and including the line end of its last line; the origin form of an absolute
     /// target is appended to it.
     static func parse(_ bytes: inout [UInt8], limits: HTTPLimits) throws(HTTPError) -> RequestHead {
         let count = bytes.count
-        let requestLine = bytes.withUnsafeBufferPointer { parseRequestLine($0, count) }
+        var known = KnownFields()
+        var semantics = FramingFields()
+        let read = bytes.withUnsafeBufferPointer {
+            readLines($0, count, untilEmptyLine: false, known: &known, semantics: &semantics)
+        }
+        switch read {
+        case .lines(let line, let end, _): return try build(line, end, known, semantics, &bytes, limits: limits)
+        case .refused(let error): throw error
+        case .incomplete: throw HTTPError(400, "malformed request line")  // Only when looking for the end.
+        }
+    }
+
+    /// Reads the request line and the field lines of `bytes[0..<count]`, checking each and noting the known fields.
+    /// With `untilEmptyLine`, the bytes are a read buffer from a request's start: the head's end, its first empty
+    /// line, is found on the way (so a head that arrived whole is walked once, not scanned for its end first), and
+    /// the bytes may end before it. Without, they are exactly one head's lines.
+    @inline(__always)
+    static func readLines(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ count: Int,
+        untilEmptyLine: Bool,
+        known: inout KnownFields,
+        semantics: inout FramingFields
+    ) -> LinesRead {
+        if untilEmptyLine, HTTPSyntax.firstNewline(bytes, from: 0, to: count) == count { return .incomplete }
         let line: RequestLine
-        switch requestLine {
-        case .failure(let error): throw error
+        switch parseRequestLine(bytes, count) {
+        case .failure(let error): return .refused(error)
         case .success(let parsed): line = parsed
         }
+        var lineStart = line.next
+        var end = count
+        var next = count
+        while true {
+            guard lineStart < count else {
+                if untilEmptyLine { return .incomplete }
+                break
+            }
+            if untilEmptyLine {
+                let first = bytes[lineStart]
+                if first == UInt8(ascii: "\n") {
+                    (end, next) = (lineStart, lineStart + 1)
+                    break
+                }
+                if first == UInt8(ascii: "\r") {
+                    guard lineStart + 1 < count else { return .incomplete }
+                    if bytes[lineStart + 1] == UInt8(ascii: "\n") {
+                        (end, next) = (lineStart, lineStart + 2)
+                        break
+                    }
+                }
+            }
+            let field: FieldLine
+            let newline: Int
+            if let fast = fastFieldLine(bytes, lineStart, count) {
+                (field, newline) = fast
+            } else {
+                newline = HTTPSyntax.firstNewline(bytes, from: lineStart, to: count)
+                if untilEmptyLine, newline == count { return .incomplete }
+                let lineEnd = newline > lineStart && bytes[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
+                switch fieldLine(bytes, lineStart, lineEnd) {
+                case .failure(let error): return .refused(error)
+                case .success(let parsed): field = parsed
+                }
+            }
+            if let header = KnownHeader.identify(bytes, lineStart, field.nameEnd) {
+                known.add(header, ByteRange(field.valueStart, field.valueEnd))
+                semantics.note(header, bytes, field.valueStart, field.valueEnd)
+            }
+            lineStart = newline + 1
+        }
+        return .lines(line, end: end, next: next)
+    }
+
+    /// The head whose lines `readLines` read, from `bytes` (those lines, `end` bytes): the origin form of an
+    /// absolute target and the table of known fields are appended to them, and the framing is checked.
+    static func build(
+        _ line: RequestLine,
+        _ end: Int,
+        _ known: borrowing KnownFields,
+        _ semantics: borrowing FramingFields,
+        _ bytes: inout [UInt8],
+        limits: HTTPLimits
+    ) throws(HTTPError) -> RequestHead {
         var target = line.target
         if line.needsSlash {
             // An absolute target whose path is empty: its origin form, `/` and the query, goes after the head's lines.
@@ -107,45 +227,17 @@ enum HeadParser {
             for index in line.target.range { bytes.append(bytes[index]) }
             target = ByteRange(start, bytes.count)
         }
-        var known = KnownFields()
-        var semantics = FramingFields()
-        let fields = bytes.withUnsafeBufferPointer { bytes -> HTTPError? in
-            var lineStart = line.next
-            while lineStart < count {
-                let field: FieldLine
-                let newline: Int
-                if let fast = fastFieldLine(bytes, lineStart, count) {
-                    (field, newline) = fast
-                } else {
-                    newline = HTTPSyntax.firstNewline(bytes, from: lineStart, to: count)
-                    let lineEnd =
-                        newline > lineStart && bytes[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
-                    switch fieldLine(bytes, lineStart, lineEnd) {
-                    case .failure(let error): return error
-                    case .success(let parsed): field = parsed
-                    }
-                }
-                if let header = KnownHeader.identify(bytes, lineStart, field.nameEnd) {
-                    known.add(header, ByteRange(field.valueStart, field.valueEnd))
-                    semantics.note(header, bytes, field.valueStart, field.valueEnd)
-                }
-                lineStart = newline + 1
-            }
-            return nil
-        }
-        if let fields { throw fields }
         let tableStart = known.append(to: &bytes)
         var head = RequestHead(
             bytes: bytes,
             methodEnd: Int(line.method.end),
             target: target,
             version: line.version,
-            fieldLines: ByteRange(line.next, count),
+            fieldLines: ByteRange(line.next, end),
             tableStart: tableStart
         )
-        if let error = semantics.apply(to: &head, hosts: known.counts[KnownHeader.host.rawValue], limits: limits) {
-            throw error
-        }
+        let hosts = known.counts[KnownHeader.host.rawValue]
+        if let error = semantics.apply(to: &head, hosts: hosts, limits: limits) { throw error }
         return head
     }
 

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Routes by method and path pattern. Patterns are literal segments and named `<parameters>`, e.g.
 /// `/api/<metric>/<operation>`; the pattern text doubles as the route's label in metrics and logs, so raw paths never
 /// reach a label.
@@ -274,7 +276,9 @@ struct RouteTable: Sendable {
                         var headFallback: Int?
                         for routeIndex in 0..<entries.count where entries[routeIndex].segmentCount == segmentCount {
                             let entry = entries[routeIndex]
-                            guard Self.pathMatches(entry, segments, literals, path, bytes) else { continue }
+                            guard Self.pathMatches(entry, segments, literals, path, bytes, escaped: head.pathHasEscapes) else {
+                                continue
+                            }
                             if isMethod(routeIndex, entry, of: head, bytes) { return (routeIndex, path) }
                             if head.httpMethod == .head, entry.httpMethod == .get, headFallback == nil {
                                 headFallback = routeIndex
@@ -301,7 +305,7 @@ struct RouteTable: Sendable {
             segments.withUnsafeBufferPointer { segments in
                 literals.withUnsafeBufferPointer { literals in
                     for (routeIndex, entry) in entries.enumerated() where entry.segmentCount == path.count {
-                        if Self.pathMatches(entry, segments, literals, path, bytes) {
+                        if Self.pathMatches(entry, segments, literals, path, bytes, escaped: head.pathHasEscapes) {
                             allowed.append(routes[routeIndex].method)
                         }
                     }
@@ -330,7 +334,8 @@ struct RouteTable: Sendable {
         _ segments: UnsafeBufferPointer<Segment>,
         _ literals: UnsafeBufferPointer<UInt8>,
         _ path: Path,
-        _ bytes: UnsafeBufferPointer<UInt8>
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        escaped: Bool
     ) -> Bool {
         for index in 0..<entry.segmentCount {
             let segmentStart = path.start(index)
@@ -338,7 +343,14 @@ struct RouteTable: Sendable {
             switch segments[entry.firstSegment + index] {
             case .literal(let start, let count):
                 let literal = UnsafeBufferPointer(rebasing: literals[Int(start)..<Int(start + count)])
-                guard decodedEquals(bytes, segmentStart, segmentEnd, literal) else { return false }
+                if escaped {
+                    guard decodedEquals(bytes, segmentStart, segmentEnd, literal) else { return false }
+                } else {
+                    // No escape in the path: the segment's bytes are its decoded bytes.
+                    guard segmentEnd - segmentStart == literal.count,
+                        literal.isEmpty || memcmp(bytes.baseAddress! + segmentStart, literal.baseAddress!, literal.count) == 0
+                    else { return false }
+                }
             case .parameter:
                 guard segmentEnd > segmentStart else { return false }  // An empty segment binds no parameter.
             }
@@ -359,7 +371,9 @@ struct RouteTable: Sendable {
                     let segmentStart = path.start(index)
                     let segmentEnd = Int(path.ends[index])
                     ranges[parameter] = ByteRange(segmentStart, segmentEnd)
-                    if HTTPSyntax.firstByte(UInt8(ascii: "%"), bytes, from: segmentStart, to: segmentEnd) < segmentEnd {
+                    if head.pathHasEscapes,
+                        HTTPSyntax.firstByte(UInt8(ascii: "%"), bytes, from: segmentStart, to: segmentEnd) < segmentEnd
+                    {
                         escaped |= 1 << UInt8(parameter)
                     }
                 }
