@@ -276,7 +276,8 @@ struct RouteTable: Sendable {
                         var headFallback: Int?
                         for routeIndex in 0..<entries.count where entries[routeIndex].segmentCount == segmentCount {
                             let entry = entries[routeIndex]
-                            guard Self.pathMatches(entry, segments, literals, path, bytes, escaped: head.pathHasEscapes) else {
+                            guard Self.pathMatches(entry, segments, literals, path, bytes, escaped: head.pathHasEscapes)
+                            else {
                                 continue
                             }
                             if isMethod(routeIndex, entry, of: head, bytes) { return (routeIndex, path) }
@@ -348,7 +349,8 @@ struct RouteTable: Sendable {
                 } else {
                     // No escape in the path: the segment's bytes are its decoded bytes.
                     guard segmentEnd - segmentStart == literal.count,
-                        literal.isEmpty || memcmp(bytes.baseAddress! + segmentStart, literal.baseAddress!, literal.count) == 0
+                        literal.isEmpty
+                            || memcmp(bytes.baseAddress! + segmentStart, literal.baseAddress!, literal.count) == 0
                     else { return false }
                 }
             case .parameter:
