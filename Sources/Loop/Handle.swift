@@ -34,6 +34,19 @@ func owner<Owner: AnyObject>(of handle: UnsafeMutableRawPointer?, as _: Owner.Ty
     return Unmanaged<Owner>.fromOpaque(data).takeUnretainedValue()
 }
 
+/// Calls `body` with the Swift owner of a handle, from inside a libuv callback, borrowed: the handle holds the owner
+/// until its close callback, which never runs during another callback of it, so the owner is not retained and
+/// released around the call (the callbacks of every read and write do this).
+@inline(__always)
+func withOwner<Owner: AnyObject, Result>(
+    of handle: UnsafeMutableRawPointer?,
+    as _: Owner.Type,
+    _ body: (Owner) -> Result
+) -> Result {
+    let data = cuv_handle(handle).pointee.data!
+    return Unmanaged<Owner>.fromOpaque(data)._withUnsafeGuaranteedRef(body)
+}
+
 /// An owner told when its handle has closed, however the close began (its own `close()`, or the loop closing every
 /// handle at shutdown), so it can drop its callbacks: a callback that captures its own owner would otherwise keep
 /// both alive forever.

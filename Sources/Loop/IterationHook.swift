@@ -13,7 +13,7 @@ public final class IterationHook: HandleOwner {
         owned = OwnedCallback(callback)
         bindOwner(handle, to: self)
         uv_prepare_init(loop.raw, handle)
-        uv_prepare_start(handle) { handle in owner(of: handle, as: IterationHook.self).owned.callback?() }
+        uv_prepare_start(handle) { handle in withOwner(of: handle, as: IterationHook.self) { $0.owned.callback?() } }
         uv_unref(cuv_handle(handle))
     }
 

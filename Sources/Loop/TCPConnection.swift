@@ -62,14 +62,15 @@ public final class TCPConnection: HandleOwner {
         uv_read_start(
             stream,
             { handle, _, buffer in
-                let connection = owner(of: handle, as: TCPConnection.self)
-                buffer!.pointee = uv_buf_init(
-                    connection.readBuffer.baseAddress!.assumingMemoryBound(to: CChar.self),
-                    UInt32(connection.readBuffer.count)
-                )
+                buffer!.pointee = withOwner(of: handle, as: TCPConnection.self) { connection in
+                    uv_buf_init(
+                        connection.readBuffer.baseAddress!.assumingMemoryBound(to: CChar.self),
+                        UInt32(connection.readBuffer.count)
+                    )
+                }
             },
             { handle, count, _ in
-                owner(of: handle, as: TCPConnection.self).didRead(count: count)
+                withOwner(of: handle, as: TCPConnection.self) { $0.didRead(count: count) }
             }
         )
     }
@@ -131,7 +132,7 @@ public final class TCPConnection: HandleOwner {
             UnsafeMutableRawPointer(request!).deallocate()
             // The handle (and so its owner) outlives every write callback: libuv runs them, cancelled if need be,
             // before the close callback.
-            owner(of: stream, as: TCPConnection.self).didWrite(count: count, status: status)
+            withOwner(of: stream, as: TCPConnection.self) { $0.didWrite(count: count, status: status) }
         }
         if status != 0 {
             pendingWriteBytes -= bytes.count
@@ -215,7 +216,7 @@ public final class TCPConnection: HandleOwner {
             let held = Unmanaged<HeldPieces>.fromOpaque(request!.pointee.data).takeRetainedValue()
             let stream = request!.pointee.handle
             request!.deallocate()
-            owner(of: stream, as: TCPConnection.self).didWrite(count: held.count, status: status)
+            withOwner(of: stream, as: TCPConnection.self) { $0.didWrite(count: held.count, status: status) }
         }
         if status != 0 {
             pendingWriteBytes -= count

@@ -17,7 +17,7 @@ public final class TurnHook: HandleOwner {
     public func start() {
         guard !owned.isClosed, !started else { return }
         started = true
-        uv_idle_start(handle) { handle in owner(of: handle, as: TurnHook.self).owned.callback?() }
+        uv_idle_start(handle) { handle in withOwner(of: handle, as: TurnHook.self) { $0.owned.callback?() } }
     }
 
     public func stop() {

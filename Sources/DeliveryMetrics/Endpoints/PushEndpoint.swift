@@ -40,13 +40,15 @@ struct PushEndpoint: Endpoint {
         let operation = context.operation
         // The form read from its bytes (`PushForm`); what that leaves, and every refusal of the form, goes the general
         // way below. The closure keeps to static code: capturing `self` would copy the endpoint for each push. A
-        // refused write comes out apart from the answer (a `Result` around the answer would cost a copy of it).
+        // refused write comes out apart from the answer (a `Result` around the answer would cost a copy of it). The
+        // family and the buffer outlive this call (the context and the endpoint hold them), so the closure captures
+        // them without retaining: each closure it is passed through would retain and release them again.
         var refusal: MetricError?
         let read = PushForm.withFields(
             of: request,
             needsValue: operation.needsValue,
             labelCount: family.definition.labels.count
-        ) { [answers] fields -> Answer? in
+        ) { [unowned(unsafe) family, unowned(unsafe) answers] fields -> Answer? in
             do throws(MetricError) {
                 let applied = try family.write(
                     operation,
