@@ -72,13 +72,20 @@ enum HTTPSyntax {
         let raw = UnsafeRawPointer(base)
         var index = from
         while index &+ 8 <= to {
-            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            // Bytes below a space (tab included) or equal to `DEL` send the word to the byte-by-byte check.
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            // Bytes below a space (tab included) or equal to `DEL` are flagged; the lowest flag is exact (a borrow
+            // only moves upwards), so it names the first such byte, and only a tab there is looked past.
             let control = (word &- 0x2020_2020_2020_2020) & ~word
             let delete = word ^ 0x7F7F_7F7F_7F7F_7F7F
             let deleted = (delete &- 0x0101_0101_0101_0101) & ~delete
-            guard (control | deleted) & 0x8080_8080_8080_8080 == 0 else { break }
-            index &+= 8
+            let flagged = (control | deleted) & 0x8080_8080_8080_8080
+            guard flagged != 0 else {
+                index &+= 8
+                continue
+            }
+            let first = index &+ flagged.trailingZeroBitCount >> 3
+            guard base[first] == 0x09 else { return first }
+            index = first &+ 1
         }
         while index < to {
             guard isFieldValueByte(base[index]) else { return index }
