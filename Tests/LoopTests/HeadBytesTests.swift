@@ -118,6 +118,11 @@ struct HeadBytesTests {
         #expect(try head("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n").isAsteriskTarget)
     }
 
+    @Test func theKnownFieldsTableIsLaidOutAsItsReadersAssume() {
+        #expect(KnownFields.countsOffset == MemoryLayout<KnownFields>.offset(of: \KnownFields.counts))
+        #expect(KnownFields.size == MemoryLayout<KnownFields>.size)
+    }
+
     @Test func aBuiltHeadKeepsItsFieldsExactly() {
         let head = RequestHead(method: "GET", target: "/", headers: ["X-Odd": "  spaced  ", "Host": "h"])
         #expect(head.headers.fields.map(\.name) == ["X-Odd", "Host"])

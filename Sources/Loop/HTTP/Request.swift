@@ -63,8 +63,10 @@ struct KnownFields {
     var counts = InlineArray<14, UInt8>(repeating: 0)
 
     /// The table's bytes as kept after a head's: this struct's own layout, 14 starts and ends, then 14 counts.
-    @usableFromInline static let size = MemoryLayout<KnownFields>.size
-    @usableFromInline static let countsOffset = MemoryLayout<KnownFields>.offset(of: \KnownFields.counts)!
+    /// Computed, not stored: a `static let` is initialised lazily, behind a `swift_once` check on every read (four
+    /// a push). The counts follow the 14 ranges directly (a test holds this to the layout).
+    @usableFromInline static var size: Int { MemoryLayout<KnownFields>.size }
+    @usableFromInline static var countsOffset: Int { MemoryLayout<ByteRange>.stride * 14 }
 
     /// Notes a field named `header` whose value is `range`.
     @inline(__always)

@@ -436,6 +436,19 @@ struct FramingFields {
 
     /// Each comma-separated element of one `Content-Length`, in order; the first refusal sticks.
     private mutating func noteLength(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
+        // Nearly every one is a plain number: read at once, the same value the element-by-element reading gives.
+        if end - start <= 15, end > start, length == nil, lengthError == nil {
+            var value = 0
+            var index = start
+            while index < end, HTTPSyntax.isDigit(bytes[index]) {
+                value = value &* 10 &+ Int(bytes[index] &- UInt8(ascii: "0"))
+                index += 1
+            }
+            if index == end {
+                length = value
+                return
+            }
+        }
         var elementStart = start
         while lengthError == nil {
             let comma = HTTPSyntax.firstByte(UInt8(ascii: ","), bytes, from: elementStart, to: end)
