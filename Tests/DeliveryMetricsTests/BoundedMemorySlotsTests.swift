@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @_spi(Harness) @testable import DeliveryMetrics
@@ -88,20 +89,5 @@ struct BoundedMemorySlotsTests {
             }
             #expect(memory.storedSlots == model.count)
         }
-    }
-}
-
-/// A small deterministic generator, so a failure replays.
-private struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Loop
@@ -10,7 +11,7 @@ struct ByteSearchTests {
 
     /// Every string of `length` bytes drawn from a few of the alphabet's, deterministically.
     private static func samples(length: Int) -> [[UInt8]] {
-        var generator = SplitMix(seed: UInt64(length))
+        var generator = SplitMix64(seed: UInt64(length))
         return (0..<400).map { _ in
             (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
         }
@@ -39,18 +40,5 @@ struct ByteSearchTests {
                 #expect(found == (bytes[from...].firstIndex(of: 0x0A) ?? bytes.count))
             }
         }
-    }
-}
-
-/// A small deterministic generator, so a failure names bytes that come back on every run.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
