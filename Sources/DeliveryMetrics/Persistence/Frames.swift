@@ -83,18 +83,20 @@ struct FrameWriter {
         buffer.append(contentsOf: repeatElement(0, count: Frames.frameHeaderSize))
         record.writePayload(into: &buffer)
         let length = buffer.count - start - Frames.frameHeaderSize
-        var fields: [UInt8] = []
-        PayloadWriter.put32(UInt32(length), &fields)
-        PayloadWriter.put(fileID, &fields)
-        PayloadWriter.put(nextSequence, &fields)
-        let checksum = fields.withUnsafeBufferPointer { head in
-            buffer.withUnsafeBufferPointer { all in
-                let partial = crc32(0, head.baseAddress, UInt32(head.count))
-                return UInt32(crc32(partial, all.baseAddress! + start + Frames.frameHeaderSize, UInt32(length)))
-            }
+        let fileID = fileID
+        let sequence = nextSequence
+        // The frame's header written in place over the zeros (no array of its own per record): length, file id and
+        // sequence, then the CRC-32 of those 20 bytes and the payload.
+        buffer.withUnsafeMutableBytes { all in
+            let head = all.baseAddress! + start
+            head.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 0, as: UInt32.self)
+            head.storeBytes(of: fileID.littleEndian, toByteOffset: 4, as: UInt64.self)
+            head.storeBytes(of: sequence.littleEndian, toByteOffset: 12, as: UInt64.self)
+            let bytes = head.assumingMemoryBound(to: UInt8.self)
+            let partial = crc32(0, bytes, 20)
+            let checksum = UInt32(crc32(partial, bytes + Frames.frameHeaderSize, UInt32(length)))
+            head.storeBytes(of: checksum.littleEndian, toByteOffset: 20, as: UInt32.self)
         }
-        PayloadWriter.put32(checksum, &fields)
-        buffer.replaceSubrange(start..<start + Frames.frameHeaderSize, with: fields)
         nextSequence += 1
         return buffer.count - start
     }

@@ -53,22 +53,25 @@ enum RecordFraming {
 struct PayloadWriter {
     static func put(_ value: UInt8, _ buffer: inout [UInt8]) { buffer.append(value) }
 
+    /// Little-endian, appended at once (byte by byte, each append checked capacity and uniqueness again).
     static func put(_ value: UInt64, _ buffer: inout [UInt8]) {
-        for index in 0..<8 { buffer.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(index)))) }
+        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
     }
 
     static func put(_ value: Double, _ buffer: inout [UInt8]) { put(value.bitPattern, &buffer) }
 
     static func put32(_ value: UInt32, _ buffer: inout [UInt8]) {
-        for index in 0..<4 { buffer.append(UInt8(truncatingIfNeeded: value >> (8 * UInt32(index)))) }
+        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
     }
 
-    /// A string of at most 65,535 bytes (longer ones are cut; no label or metric name comes near).
+    /// A string of at most 65,535 bytes (longer ones are cut; no label or metric name comes near), copied from its
+    /// UTF-8 storage in one append.
     static func put(_ value: String, _ buffer: inout [UInt8]) {
-        let utf8 = value.utf8.prefix(Int(UInt16.max))
-        buffer.append(UInt8(truncatingIfNeeded: utf8.count))
-        buffer.append(UInt8(truncatingIfNeeded: utf8.count >> 8))
-        buffer.append(contentsOf: utf8)
+        withBytes(of: value) { bytes in
+            let count = min(bytes.count, Int(UInt16.max))
+            withUnsafeBytes(of: UInt16(count).littleEndian) { buffer.append(contentsOf: $0) }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<count]))
+        }
     }
 }
 
