@@ -2,13 +2,7 @@ import Loop
 
 /// Compares a presented token with the expected one in time that does not depend on where they first differ.
 enum TokenCheck {
-    /// Over a header value's bytes, as the head holds them (`RequestHead.field(_:)`): no string is made.
-    static func matches(_ presented: ByteSpan?, expected: String) -> Bool {
-        guard let presented else { return false }
-        return presented.withUnsafeBufferPointer { matches($0, expected: expected) }
-    }
-
-    /// The `header` field of `head`, borrowed from its bytes (no span made).
+    /// The `header` field of `head`, over its bytes as the head holds them: no string made, no span retained.
     static func matches(_ header: KnownHeader, of head: RequestHead, expected: String) -> Bool {
         head.withField(header) { presented in
             guard let presented else { return false }
