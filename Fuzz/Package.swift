@@ -34,6 +34,12 @@ let package = Package(
             linkerSettings: fuzzerLink
         ),
         .executableTarget(
+            name: "protobuf-fuzzer",
+            dependencies: ["LibFuzzer", .product(name: "DeliveryMetrics", package: service)],
+            path: "protobuf",
+            linkerSettings: fuzzerLink
+        ),
+        .executableTarget(
             name: "json-fuzzer",
             dependencies: ["LibFuzzer", .product(name: "DeliveryMetrics", package: service)],
             path: "json",
