@@ -15,145 +15,144 @@ enum MetricFamilyProtobuf {
         var stream = ProtobufReader(body)
         var families: [PushedFamily] = []
         while !stream.isAtEnd {
-            var message = try stream.lengthDelimited()
-            families.append(try family(&message))
+            families.append(try family(try stream.lengthDelimited()))
         }
         return families
     }
 
-    private static func family(_ reader: inout ProtobufReader) throws(PushBodyError) -> PushedFamily {
+    private static func family(_ message: ProtobufReader) throws(PushBodyError) -> PushedFamily {
         var family = PushedFamily()
-        while !reader.isAtEnd {
-            let key = try reader.key()
+        var reader = message
+        // `unit` (5) and whatever a later client_model adds are skipped.
+        try reader.fields { key, reader throws(PushBodyError) in
             switch (key.field, key.wireType) {
             case (1, .lengthDelimited): family.name = try reader.byteString()
             case (2, .lengthDelimited): family.help = try reader.byteString()
             case (3, .varint): family.kind = PushedFamily.Kind(protobufValue: try reader.varint())
-            case (4, .lengthDelimited):
-                var message = try reader.lengthDelimited()
-                family.metrics.append(try metric(&message))
-            default: try reader.skip(key.wireType)  // `unit` (5) and whatever a later client_model adds.
+            case (4, .lengthDelimited): family.metrics.append(try metric(try reader.lengthDelimited()))
+            default: return false
             }
+            return true
         }
         return family
     }
 
-    private static func metric(_ reader: inout ProtobufReader) throws(PushBodyError) -> PushedMetric {
+    private static func metric(_ message: ProtobufReader) throws(PushBodyError) -> PushedMetric {
         var metric = PushedMetric()
-        while !reader.isAtEnd {
-            let key = try reader.key()
+        var reader = message
+        try reader.fields { key, reader throws(PushBodyError) in
             switch (key.field, key.wireType) {
-            case (1, .lengthDelimited):
-                var message = try reader.lengthDelimited()
-                metric.labels.append(try label(&message))
-            case (2, .lengthDelimited):
-                var message = try reader.lengthDelimited()
-                metric.gauge = try value(&message, merging: metric.gauge)
+            case (1, .lengthDelimited): metric.labels.append(try label(try reader.lengthDelimited()))
+            case (2, .lengthDelimited): metric.gauge = try value(try reader.lengthDelimited(), merging: metric.gauge)
             case (3, .lengthDelimited):
-                var message = try reader.lengthDelimited()
-                metric.counter = try value(&message, merging: metric.counter)
+                metric.counter = try value(try reader.lengthDelimited(), merging: metric.counter)
             case (4, .lengthDelimited):
-                var message = try reader.lengthDelimited()
-                var summary = metric.summary ?? PushedSummary()
-                try merge(&summary, &message)
-                metric.summary = summary
+                metric.summary = try summary(try reader.lengthDelimited(), merging: metric.summary)
             case (5, .lengthDelimited):
-                var message = try reader.lengthDelimited()
-                metric.untyped = try value(&message, merging: metric.untyped)
+                metric.untyped = try value(try reader.lengthDelimited(), merging: metric.untyped)
             case (6, .varint): metric.timestampMilliseconds = Int64(bitPattern: try reader.varint())
             case (7, .lengthDelimited):
-                var message = try reader.lengthDelimited()
-                var histogram = metric.histogram ?? PushedHistogram()
-                try merge(&histogram, &message)
-                metric.histogram = histogram
-            default: try reader.skip(key.wireType)
+                metric.histogram = try histogram(try reader.lengthDelimited(), merging: metric.histogram)
+            default: return false
             }
+            return true
         }
         return metric
     }
 
-    private static func label(_ reader: inout ProtobufReader) throws(PushBodyError) -> PushedLabel {
+    private static func label(_ message: ProtobufReader) throws(PushBodyError) -> PushedLabel {
         var label = PushedLabel(name: [], value: [])
-        while !reader.isAtEnd {
-            let key = try reader.key()
+        var reader = message
+        try reader.fields { key, reader throws(PushBodyError) in
             switch (key.field, key.wireType) {
             case (1, .lengthDelimited): label.name = try reader.byteString()
             case (2, .lengthDelimited): label.value = try reader.byteString()
-            default: try reader.skip(key.wireType)
+            default: return false
             }
+            return true
         }
         return label
     }
 
     /// A `Gauge`, `Counter` or `Untyped`: its `value` (1), 0 when absent; a counter's exemplar (2) and created
     /// timestamp (3) are skipped.
-    private static func value(_ reader: inout ProtobufReader, merging earlier: Double?) throws(PushBodyError) -> Double
-    {
+    private static func value(_ message: ProtobufReader, merging earlier: Double?) throws(PushBodyError) -> Double {
         var value = earlier ?? 0
-        while !reader.isAtEnd {
-            let key = try reader.key()
-            if key.field == 1, key.wireType == .fixed64 {
-                value = try reader.double()
-            } else {
-                try reader.skip(key.wireType)
-            }
+        var reader = message
+        try reader.fields { key, reader throws(PushBodyError) in
+            guard key.field == 1, key.wireType == .fixed64 else { return false }
+            value = try reader.double()
+            return true
         }
         return value
     }
 
-    private static func merge(_ summary: inout PushedSummary, _ reader: inout ProtobufReader) throws(PushBodyError) {
-        while !reader.isAtEnd {
-            let key = try reader.key()
+    /// Its created timestamp (4) is skipped.
+    private static func summary(
+        _ message: ProtobufReader,
+        merging earlier: PushedSummary?
+    ) throws(PushBodyError) -> PushedSummary {
+        var summary = earlier ?? PushedSummary()
+        var reader = message
+        try reader.fields { key, reader throws(PushBodyError) in
             switch (key.field, key.wireType) {
             case (1, .varint): summary.count = try reader.varint()
             case (2, .fixed64): summary.sum = try reader.double()
             case (3, .lengthDelimited):
-                var message = try reader.lengthDelimited()
                 var quantile = PushedSummary.Quantile()
-                while !message.isAtEnd {
-                    let inner = try message.key()
-                    switch (inner.field, inner.wireType) {
-                    case (1, .fixed64): quantile.quantile = try message.double()
-                    case (2, .fixed64): quantile.value = try message.double()
-                    default: try message.skip(inner.wireType)
+                var inner = try reader.lengthDelimited()
+                try inner.fields { key, inner throws(PushBodyError) in
+                    switch (key.field, key.wireType) {
+                    case (1, .fixed64): quantile.quantile = try inner.double()
+                    case (2, .fixed64): quantile.value = try inner.double()
+                    default: return false
                     }
+                    return true
                 }
                 summary.quantiles.append(quantile)
-            default: try reader.skip(key.wireType)  // created_timestamp (4).
+            default: return false
             }
+            return true
         }
+        return summary
     }
 
-    private static func merge(_ histogram: inout PushedHistogram, _ reader: inout ProtobufReader) throws(PushBodyError)
-    {
-        while !reader.isAtEnd {
-            let key = try reader.key()
+    /// Its created timestamp (15) and exemplars (16) are skipped, as are a bucket's exemplar (3).
+    private static func histogram(
+        _ message: ProtobufReader,
+        merging earlier: PushedHistogram?
+    ) throws(PushBodyError) -> PushedHistogram {
+        var histogram = earlier ?? PushedHistogram()
+        var reader = message
+        try reader.fields { key, reader throws(PushBodyError) in
             switch (key.field, key.wireType) {
             case (1, .varint): histogram.count = try reader.varint()
             case (2, .fixed64): histogram.sum = try reader.double()
             case (3, .lengthDelimited):
-                var message = try reader.lengthDelimited()
                 var bucket = PushedHistogram.Bucket()
-                while !message.isAtEnd {
-                    let inner = try message.key()
-                    switch (inner.field, inner.wireType) {
-                    case (1, .varint): bucket.cumulativeCount = try message.varint()
-                    case (2, .fixed64): bucket.upperBound = try message.double()
+                var inner = try reader.lengthDelimited()
+                try inner.fields { key, inner throws(PushBodyError) in
+                    switch (key.field, key.wireType) {
+                    case (1, .varint): bucket.cumulativeCount = try inner.varint()
+                    case (2, .fixed64): bucket.upperBound = try inner.double()
                     case (4, _):
-                        // cumulative_count_float: a float histogram.
+                        // cumulative_count_float: a float histogram (the value itself is skipped).
                         histogram.hasNativeOrFloatFields = true
-                        try message.skip(inner.wireType)
-                    default: try message.skip(inner.wireType)  // exemplar (3).
+                        return false
+                    default: return false
                     }
+                    return true
                 }
                 histogram.buckets.append(bucket)
+            // sample_count_float, schema, zero threshold and counts, spans, deltas and counts: a float or native
+            // histogram, packed or not (the values themselves are skipped).
             case (4...14, _):
-                // sample_count_float, schema, zero threshold and counts, spans, deltas and counts: a float or
-                // native histogram, packed or not.
                 histogram.hasNativeOrFloatFields = true
-                try reader.skip(key.wireType)
-            default: try reader.skip(key.wireType)  // created_timestamp (15), exemplars (16).
+                return false
+            default: return false
             }
+            return true
         }
+        return histogram
     }
 }

@@ -95,6 +95,15 @@ struct ProtobufReader {
         return Array(run.bytes[run.position..<run.end])
     }
 
+    /// Reads every field to the end of these bytes: `read` reads the value of a field it knows and says so; any
+    /// other is skipped. How each message of a push is decoded.
+    mutating func fields(_ read: (Key, inout ProtobufReader) throws(PushBodyError) -> Bool) throws(PushBodyError) {
+        while !isAtEnd {
+            let key = try self.key()
+            if try !read(key, &self) { try skip(key.wireType) }
+        }
+    }
+
     /// Steps over the value of a field this reader's caller does not use, of any wire type there is.
     mutating func skip(_ wireType: WireType) throws(PushBodyError) {
         switch wireType {

@@ -55,11 +55,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
             }
             if let known {
                 return bytes.withUnsafeBytes { raw -> String? in
-                    guard raw[table + KnownFields.countsOffset + known.rawValue] > 0 else { return nil }
-                    let range = raw.loadUnaligned(
-                        fromByteOffset: table + MemoryLayout<ByteRange>.stride * known.rawValue,
-                        as: ByteRange.self
-                    ).range
+                    guard let range = KnownFields.range(of: known, in: raw, table: table) else { return nil }
                     return String(decoding: UnsafeRawBufferPointer(rebasing: raw[range]), as: UTF8.self)
                 }
             }

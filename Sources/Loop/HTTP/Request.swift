@@ -68,6 +68,16 @@ struct KnownFields {
     @usableFromInline static var size: Int { MemoryLayout<KnownFields>.size }
     @usableFromInline static var countsOffset: Int { MemoryLayout<ByteRange>.stride * 14 }
 
+    /// Where the first `header` value lies in `raw`, a head's bytes whose table starts at `table`; nil for none. The
+    /// one reading of the table kept after a head's bytes (`field`, `withField`, `HTTPHeaders`).
+    @inlinable @inline(__always)
+    static func range(of header: KnownHeader, in raw: UnsafeRawBufferPointer, table: Int) -> Range<Int>? {
+        let index = header.rawValue
+        guard raw[table + countsOffset + index] > 0 else { return nil }
+        return raw.loadUnaligned(fromByteOffset: table + MemoryLayout<ByteRange>.stride * index, as: ByteRange.self)
+            .range
+    }
+
     /// Notes a field named `header` whose value is `range`.
     @inline(__always)
     mutating func add(_ header: KnownHeader, _ range: ByteRange) {
@@ -277,16 +287,8 @@ public struct RequestHead: Sendable {
     /// The first `header` field's value (trimmed); nil when the head has none.
     @inlinable
     public func field(_ header: KnownHeader) -> ByteSpan? {
-        let index = header.rawValue
         let table = Int(tableStart)
-        let range = bytes.withUnsafeBytes { raw -> Range<Int>? in
-            guard raw[table + KnownFields.countsOffset + index] > 0 else { return nil }
-            let value = raw.loadUnaligned(
-                fromByteOffset: table + MemoryLayout<ByteRange>.stride * index,
-                as: ByteRange.self
-            )
-            return value.range
-        }
+        let range = bytes.withUnsafeBytes { KnownFields.range(of: header, in: $0, table: table) }
         return range.map { ByteSpan(base: bytes, $0) }
     }
 
@@ -294,15 +296,11 @@ public struct RequestHead: Sendable {
     /// bytes, borrowed, where `field(_:)` makes a span that holds on to them (a retain and a release).
     @inlinable
     public func withField<Result>(_ header: KnownHeader, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
-        let index = header.rawValue
         let table = Int(tableStart)
         return bytes.withUnsafeBufferPointer { bytes in
-            let raw = UnsafeRawBufferPointer(bytes)
-            guard raw[table + KnownFields.countsOffset + index] > 0 else { return body(nil) }
-            let range = raw.loadUnaligned(
-                fromByteOffset: table + MemoryLayout<ByteRange>.stride * index,
-                as: ByteRange.self
-            ).range
+            guard let range = KnownFields.range(of: header, in: UnsafeRawBufferPointer(bytes), table: table) else {
+                return body(nil)
+            }
             return body(UnsafeBufferPointer(rebasing: bytes[range]))
         }
     }
