@@ -241,6 +241,24 @@ struct MetricFamilyProtobufTests {
         }
     }
 
+    /// A megabyte of empty messages would be a million families: the count is refused as soon as it passes the
+    /// limit, whether the series are families without metrics or metrics of one family.
+    @Test func refusesMoreSeriesThanTheLimitWhileDecoding() throws {
+        let emptyFamilies = [UInt8](repeating: 0, count: 11)
+        #expect(try MetricFamilyProtobuf.decodeDelimited(emptyFamilies, maxSeries: 11).count == 11)
+        #expect(throws: PushBodyError.tooManySeries(10)) {
+            try MetricFamilyProtobuf.decodeDelimited(emptyFamilies, maxSeries: 10)
+        }
+        let emptyMetrics = Wire.delimited(
+            Wire.string(1, "x") + Array(repeating: Wire.bytes(4, []), count: 6).flatMap { $0 }
+        )
+        #expect(try MetricFamilyProtobuf.decodeDelimited(emptyMetrics, maxSeries: 6)[0].metrics.count == 6)
+        let refusal = #expect(throws: PushBodyError.self) {
+            try MetricFamilyProtobuf.decodeDelimited(emptyMetrics, maxSeries: 5)
+        }
+        #expect(refusal?.kind == .tooManySeries)
+    }
+
     /// Whatever the bytes, a family list or a refusal: never a trap (the fuzzer runs this for longer).
     @Test func decodesOrRefusesRandomBytes() {
         var random = SplitMix64(seed: 0xB0D1)

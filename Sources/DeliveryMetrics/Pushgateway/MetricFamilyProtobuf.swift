@@ -10,17 +10,25 @@
 /// last).
 enum MetricFamilyProtobuf {
     /// Every family of a delimited stream. A stream ends cleanly only between messages; one cut short, or a length
-    /// that runs past the body, is refused.
-    static func decodeDelimited(_ body: [UInt8]) throws(PushBodyError) -> [PushedFamily] {
+    /// that runs past the body, is refused, as is a stream of more than `maxSeries` series (a family without
+    /// metrics counts as one), as soon as the count is passed.
+    static func decodeDelimited(_ body: [UInt8], maxSeries: Int = .max) throws(PushBodyError) -> [PushedFamily] {
         var stream = ProtobufReader(body)
         var families: [PushedFamily] = []
+        var budget = SeriesBudget(limit: maxSeries)
         while !stream.isAtEnd {
-            families.append(try family(try stream.lengthDelimited()))
+            let family = try family(try stream.lengthDelimited(), budget: &budget)
+            // A family's first metric was spent as it came; one without any still costs one.
+            if family.metrics.isEmpty { try budget.spend() }
+            families.append(family)
         }
         return families
     }
 
-    private static func family(_ message: ProtobufReader) throws(PushBodyError) -> PushedFamily {
+    private static func family(
+        _ message: ProtobufReader,
+        budget: inout SeriesBudget
+    ) throws(PushBodyError) -> PushedFamily {
         var family = PushedFamily()
         var reader = message
         // `unit` (5) and whatever a later client_model adds are skipped.
@@ -29,7 +37,9 @@ enum MetricFamilyProtobuf {
             case (1, .lengthDelimited): family.name = try reader.byteString()
             case (2, .lengthDelimited): family.help = try reader.byteString()
             case (3, .varint): family.kind = PushedFamily.Kind(protobufValue: try reader.varint())
-            case (4, .lengthDelimited): family.metrics.append(try metric(try reader.lengthDelimited()))
+            case (4, .lengthDelimited):
+                try budget.spend()
+                family.metrics.append(try metric(try reader.lengthDelimited()))
             default: return false
             }
             return true

@@ -76,11 +76,41 @@ struct PushedHistogram: Equatable {
     var hasNativeOrFloatFields = false
 }
 
-/// A pushed body that cannot be read: answered `400` with `message`, one line.
+/// A pushed body that cannot be read, or that holds more series than a push may: answered `400` with `message`,
+/// one line.
 struct PushBodyError: Error, Equatable {
-    let message: String
+    enum Kind: Equatable {
+        case malformed
+        /// The body states more series than `--max-series-per-push`; found while decoding, so that a megabyte of
+        /// empty messages never becomes a million families in memory.
+        case tooManySeries
+    }
 
-    init(_ message: String) {
+    let message: String
+    let kind: Kind
+
+    init(_ message: String, kind: Kind = .malformed) {
         self.message = message
+        self.kind = kind
+    }
+
+    static func tooManySeries(_ limit: Int) -> PushBodyError {
+        PushBodyError("the push holds more than \(limit) series (--max-series-per-push)", kind: .tooManySeries)
+    }
+}
+
+/// Counts what a body states as it is decoded: every metric is a series, and so is a family without any (it
+/// costs memory all the same).
+struct SeriesBudget {
+    let limit: Int
+    private(set) var used = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    mutating func spend(_ count: Int = 1) throws(PushBodyError) {
+        used += count
+        guard used <= limit else { throw .tooManySeries(limit) }
     }
 }
