@@ -10,7 +10,7 @@ SWIFT ?= swift
 # `prometheus`), openssl (a TLS server for the client's tests), chromium (the status page in a browser) and binutils
 # (readelf, for the runtime-packages check).
 APT_PACKAGES := libuv1-dev zlib1g-dev libcurl4-openssl-dev pkg-config curl ca-certificates
-ACCEPTANCE_PACKAGES := $(APT_PACKAGES) prometheus openssl chromium binutils
+ACCEPTANCE_PACKAGES := $(APT_PACKAGES) prometheus openssl chromium binutils prometheus-pushgateway golang-go golang-github-prometheus-client-golang-dev python3 python3-pip pip:prometheus_client
 BENCH_PACKAGES := $(APT_PACKAGES) wrk prometheus-pushgateway valgrind gcc libc6-dev python3 golang-go golang-github-prometheus-client-golang-dev
 BENCH_SECONDS ?= 10
 FUZZ_SECONDS ?= 60

@@ -40,6 +40,12 @@ let package = Package(
             linkerSettings: fuzzerLink
         ),
         .executableTarget(
+            name: "text-fuzzer",
+            dependencies: ["LibFuzzer", .product(name: "DeliveryMetrics", package: service)],
+            path: "text",
+            linkerSettings: fuzzerLink
+        ),
+        .executableTarget(
             name: "json-fuzzer",
             dependencies: ["LibFuzzer", .product(name: "DeliveryMetrics", package: service)],
             path: "json",

@@ -13,6 +13,8 @@ import Loop
     let logger: Logger
     let sink: LogSink
     @_spi(Harness) public let registry: Registry
+    /// The groups pushed by the Pushgateway protocol, beside the registry.
+    let pushes: PushStore
     let webhooks: JobWebhookReceiver
     /// Readiness and the journal, as the endpoints read them.
     let state: ServiceState
@@ -43,11 +45,15 @@ import Loop
             now: now
         )
         let instrumentation = Instrumentation(registry)
+        pushes = PushStore(
+            limits: configuration.pushLimits,
+            ownFamilies: registry.families.map { ($0.definition.fullName, $0.definition.kind) }
+        )
         let state = ServiceState()
         self.state = state
         webhooks = JobWebhookReceiver(tokens: configuration.webhookTokens, registry: registry, logger: logger)
         requests = RequestLayer(
-            endpoints: Self.endpoints(configuration, registry, webhooks, instrumentation, state, sink, logger),
+            endpoints: Self.endpoints(configuration, registry, pushes, webhooks, instrumentation, state, sink, logger),
             state: state,
             instrumentation: instrumentation,
             accessLog: configuration.accessLog
@@ -65,6 +71,7 @@ import Loop
     private static func endpoints(
         _ configuration: Configuration,
         _ registry: Registry,
+        _ pushes: PushStore,
         _ webhooks: JobWebhookReceiver,
         _ instrumentation: Instrumentation,
         _ state: ServiceState,
@@ -80,18 +87,27 @@ import Loop
         return Endpoints(
             statusPage: StatusPageEndpoint(
                 cache: StatusPageCache(baseURL: configuration.externalURL),
-                registry: registry
+                registry: registry,
+                pushes: pushes
             ),
             ready: ReadyEndpoint(state: state),
             metrics: MetricsEndpoint(
                 registry: registry,
-                exposition: ExpositionCache(registry),
+                exposition: ExpositionCache(registry, pushes: pushes),
                 instrumentation: instrumentation,
                 sink: sink
             ),
             catalogue: CatalogueEndpoint(gate: gate),
             push: PushEndpoint(gate: gate),
             reset: ResetEndpoint(gate: gate, logger: logger),
+            pushgateway: PushgatewayEndpoint(
+                gate: gate,
+                store: pushes,
+                maxBodyBytes: configuration.http.limits.maxBodyBytes
+            ),
+            pushedGroups: PushedGroupsEndpoint(store: pushes),
+            pushgatewayStatus: PushgatewayStatusEndpoint(configuration: configuration, startTime: WallClock.now()),
+            adminWipe: configuration.enableAdminAPI ? AdminWipeEndpoint(gate: gate, store: pushes) : nil,
             webhooks: webhooks.enabledSources.keys.map {
                 JobWebhookEndpoint(receiver: webhooks, state: state, route: $0)
             },
@@ -114,6 +130,7 @@ import Loop
             intervalMilliseconds: configuration.persistenceIntervalMilliseconds,
             registry: registry,
             deduplication: webhooks.deduplication,
+            pushes: pushes,
             loop: loop,
             logger: logger,
             reservationBytes: configuration.journalReserveBytes
@@ -174,11 +191,18 @@ import Loop
         return address
     }
 
-    /// Drops series past their time-to-live. Once a minute is plenty for lifetimes measured in days.
+    /// Drops series past their time-to-live once a minute, plenty for lifetimes measured in days; pushed groups
+    /// past theirs every second (a pass looks at each group's expiry time once, and most have none).
     private func startExpiry() {
         let timer = Timer(loop: loop)
-        timer.start(after: 60_000, every: 60_000) { [unowned self] in
-            let expired = registry.expire(now: WallClock.now())
+        var ticks = 0
+        timer.start(after: 1_000, every: 1_000) { [unowned self] in
+            let now = WallClock.now()
+            let groups = pushes.expire(now: now)
+            if groups > 0 { logger.info("expired pushed groups", metadata: ["groups": "\(groups)"]) }
+            ticks += 1
+            guard ticks % 60 == 0 else { return }
+            let expired = registry.expire(now: now)
             if expired > 0 { logger.info("expired series", metadata: ["series": "\(expired)"]) }
         }
         timer.unref()

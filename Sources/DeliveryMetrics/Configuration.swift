@@ -21,6 +21,10 @@ import Loop
     var http = HTTPServerConfiguration()
     /// A push that would create one more series in a vector gets 400: free-text labels must not eat the memory.
     var maxSeriesPerMetric = 10_000
+    /// The bounds on pushed groups, and their time-to-live.
+    var pushLimits = PushLimits()
+    /// `PUT /api/v1/admin/wipe`, off by default as on the Pushgateway (404 when off).
+    var enableAdminAPI = false
     /// The token every `/api` write must carry in `X-Private-Token`.
     @_spi(Harness) public var authToken = ""
     /// Job-webhook secrets by environment variable name (`JOB_WEBHOOK_<PROJECT>_<INSTANCE>_TOKEN`); a source whose

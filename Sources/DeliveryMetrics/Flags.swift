@@ -227,6 +227,75 @@ extension Flag {
             }
         ),
         Flag(
+            name: "max-series-per-push",
+            valueName: "int",
+            help: "series one Pushgateway push may hold; more gets 400 as the body is read",
+            shows: { "\($0.pushLimits.seriesPerPush)" },
+            apply: { value, configuration in
+                configuration.pushLimits.seriesPerPush = try integer(value, flag: "max-series-per-push", in: 1...10_000_000)
+            }
+        ),
+        Flag(
+            name: "max-series-per-group",
+            valueName: "int",
+            help: "series one pushed group may hold; a push that would make more gets 400",
+            shows: { "\($0.pushLimits.seriesPerGroup)" },
+            apply: { value, configuration in
+                configuration.pushLimits.seriesPerGroup = try integer(
+                    value,
+                    flag: "max-series-per-group",
+                    in: 1...10_000_000
+                )
+            }
+        ),
+        Flag(
+            name: "max-push-groups",
+            valueName: "int",
+            help: "pushed groups held at once; a push that would make one more gets 400",
+            shows: { "\($0.pushLimits.groups)" },
+            apply: { value, configuration in
+                configuration.pushLimits.groups = try integer(value, flag: "max-push-groups", in: 1...10_000_000)
+            }
+        ),
+        Flag(
+            name: "max-pushed-bytes",
+            valueName: "bytes",
+            help: "memory pushed groups may take, as estimated; a push that would take more gets 400",
+            shows: { "\($0.pushLimits.bytes)" },
+            apply: { value, configuration in
+                configuration.pushLimits.bytes = try integer(value, flag: "max-pushed-bytes", in: 1 << 16...1 << 40)
+            }
+        ),
+        Flag(
+            name: "push-group-ttl",
+            valueName: "duration",
+            help: "drop a pushed group not pushed to for this long (0: keep until deleted, as the Pushgateway)",
+            shows: { $0.pushLimits.defaultTimeToLive.map { GoDuration.text(milliseconds: UInt64($0 * 1000)) } },
+            unset: "0 (off)",
+            apply: { value, configuration in
+                let seconds = try duration(value, flag: "push-group-ttl")
+                configuration.pushLimits.defaultTimeToLive = seconds > 0 ? seconds : nil
+            }
+        ),
+        Flag(
+            name: "max-push-group-ttl",
+            valueName: "duration",
+            help: "the longest time-to-live a push may ask for with X-Group-TTL",
+            shows: { GoDuration.text(milliseconds: UInt64($0.pushLimits.maxTimeToLive * 1000)) },
+            apply: { value, configuration in
+                configuration.pushLimits.maxTimeToLive = Double(try milliseconds(value, flag: "max-push-group-ttl")) / 1000
+            }
+        ),
+        Flag(
+            name: "enable-admin-api",
+            valueName: "",
+            help: "serve PUT /api/v1/admin/wipe, which deletes every pushed group (with the token)",
+            shows: { "\($0.enableAdminAPI)" },
+            apply: { value, configuration in
+                configuration.enableAdminAPI = value == "true"
+            }
+        ),
+        Flag(
             name: "persistence-interval",
             valueName: "duration",
             help: "time between snapshots that let the journal be truncated",

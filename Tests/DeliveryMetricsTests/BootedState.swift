@@ -11,6 +11,8 @@ final class BootedState {
     let loop: EventLoop
     let registry: Registry
     let webhooks: JobWebhookReceiver?
+    /// The pushed groups, persisted with the rest.
+    let pushes: PushStore
     let persistence: Persistence
 
     init(
@@ -28,11 +30,16 @@ final class BootedState {
         let tokens = Dictionary(uniqueKeysWithValues: WebhookSources.all.map { ($0.tokenVariable, "t") })
         self.webhooks =
             webhooks ? JobWebhookReceiver(tokens: tokens, registry: registry, logger: StateFiles.logger) : nil
+        pushes = PushStore(
+            limits: PushLimits(),
+            ownFamilies: registry.families.map { ($0.definition.fullName, $0.definition.kind) }
+        )
         persistence = try Persistence(
             path: path,
             intervalMilliseconds: 3_600_000,
             registry: registry,
             deduplication: self.webhooks?.deduplication,
+            pushes: pushes,
             loop: loop,
             logger: StateFiles.logger,
             files: files,

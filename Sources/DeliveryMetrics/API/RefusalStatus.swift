@@ -8,7 +8,9 @@ enum RefusalStatus {
         case .diskFull: 507
         case .unknownMetric, .unsupportedOperation: 404
         case .unsupportedMediaType: 415
-        case .invalidValue, .wrongLabelCount, .invalidLabelValue, .seriesLimit, .bucketsChanged, .badForm: 400
+        case .invalidValue, .wrongLabelCount, .invalidLabelValue, .seriesLimit, .bucketsChanged, .badForm, .badPush,
+            .inconsistentPush, .pushLimit:
+            400
         }
     }
 }

@@ -10,6 +10,11 @@ enum TokenCheck {
         }
     }
 
+    /// `given` against `expected`, over bytes already read out of a field (a Basic password, say).
+    static func matches(_ given: [UInt8], expected: String) -> Bool {
+        given.withUnsafeBufferPointer { matches($0, expected: expected) }
+    }
+
     private static func matches(_ given: UnsafeBufferPointer<UInt8>, expected: String) -> Bool {
         guard !expected.isEmpty else { return false }
         return withBytes(of: expected) { wanted in

@@ -7,6 +7,9 @@ enum EndpointRoute {
     case catalogue
     case push
     case reset
+    case pushedGroups
+    case pushgatewayStatus
+    case adminWipe
     /// One enabled job-webhook source.
     case webhook(JobWebhookEndpoint)
 }
@@ -20,5 +23,9 @@ enum ScreenedRequest {
     case catalogue
     case push(PushEndpoint.Context)
     case reset(ResetEndpoint.Context)
+    case pushedGroups
+    case pushgatewayStatus
+    case adminWipe
     case webhook(JobWebhookEndpoint)
+    case pushgateway(PushgatewayEndpoint.Context)
 }

@@ -13,6 +13,11 @@ struct Endpoints {
     let catalogue: CatalogueEndpoint
     let push: PushEndpoint
     let reset: ResetEndpoint
+    let pushgateway: PushgatewayEndpoint
+    let pushedGroups: PushedGroupsEndpoint
+    let pushgatewayStatus: PushgatewayStatusEndpoint
+    /// Nil without `--enable-admin-api`: the route is not there at all.
+    let adminWipe: AdminWipeEndpoint?
     private let state: ServiceState
 
     init(
@@ -22,9 +27,17 @@ struct Endpoints {
         catalogue: CatalogueEndpoint,
         push: PushEndpoint,
         reset: ResetEndpoint,
+        pushgateway: PushgatewayEndpoint,
+        pushedGroups: PushedGroupsEndpoint,
+        pushgatewayStatus: PushgatewayStatusEndpoint,
+        adminWipe: AdminWipeEndpoint?,
         webhooks: [JobWebhookEndpoint],
         state: ServiceState
     ) {
+        self.pushgateway = pushgateway
+        self.pushedGroups = pushedGroups
+        self.pushgatewayStatus = pushgatewayStatus
+        self.adminWipe = adminWipe
         self.statusPage = statusPage
         self.ready = ready
         self.metrics = metrics
@@ -39,6 +52,9 @@ struct Endpoints {
         router.add("GET", "/api", .catalogue)
         router.add("POST", PushEndpoint.route, .push)
         router.add("DELETE", ResetEndpoint.route, .reset)
+        router.add("GET", "/api/v1/metrics", .pushedGroups)
+        router.add("GET", "/api/v1/status", .pushgatewayStatus)
+        if adminWipe != nil { router.add("PUT", AdminWipeEndpoint.route, .adminWipe) }
         // One route per enabled webhook source, so the token to expect is known from the route alone.
         for webhook in webhooks.sorted(by: { $0.route < $1.route }) {
             router.add("POST", webhook.route, .webhook(webhook))
@@ -67,6 +83,11 @@ struct Endpoints {
         case .found(let route, let parameters, let template):
             responder.route = template
             return screen(head, route: route, parameters: parameters)
+        case .notFound where PushgatewayEndpoint.isPushPath(head):
+            // Not a pattern: a grouping key has any number of pairs. Only PUT and POST read a body.
+            responder.route = PushgatewayEndpoint.template
+            responder.discardsBody = head.httpMethod != .post && head.method != "PUT"
+            return pushgateway.screen(head, parameters: [:]).map(ScreenedRequest.pushgateway)
         case .notFound:
             return .refuse(
                 .error(
@@ -102,6 +123,10 @@ struct Endpoints {
         case .catalogue: catalogue.screen(head, parameters: parameters).map { .catalogue }
         case .push: push.screen(head, parameters: parameters).map(ScreenedRequest.push)
         case .reset: reset.screen(head, parameters: parameters).map(ScreenedRequest.reset)
+        case .pushedGroups: pushedGroups.screen(head, parameters: parameters).map { .pushedGroups }
+        case .pushgatewayStatus: pushgatewayStatus.screen(head, parameters: parameters).map { .pushgatewayStatus }
+        case .adminWipe:
+            adminWipe.map { $0.screen(head, parameters: parameters).map { .adminWipe } } ?? .refuse(.error(HTTPError(404, "no route")))
         case .webhook(let webhook): webhook.screen(head, parameters: parameters).map { .webhook(webhook) }
         }
     }
@@ -116,7 +141,11 @@ struct Endpoints {
         case .catalogue: catalogue.handle(request, ())
         case .push(let context): push.handle(request, context)
         case .reset(let family): reset.handle(request, family)
+        case .pushedGroups: pushedGroups.handle(request, ())
+        case .pushgatewayStatus: pushgatewayStatus.handle(request, ())
+        case .adminWipe: adminWipe.map { $0.handle(request, ()) } ?? .now(.error(HTTPError(404, "no route")))
         case .webhook(let webhook): webhook.handle(request, ())
+        case .pushgateway(let context): pushgateway.handle(request, context)
         }
     }
 }

@@ -4,8 +4,9 @@ import Loop
 struct StatusPageEndpoint: Endpoint {
     let cache: StatusPageCache
     let registry: Registry
+    var pushes: PushStore?
 
     func handle(_ request: Request, _ context: Void) -> Answer {
-        .now(cache.response(registry))
+        .now(cache.response(registry, pushes: pushes))
     }
 }

@@ -5,10 +5,22 @@ import Loop
 /// knows nothing of formats and compression.
 @_spi(Harness) public final class ExpositionCache {
     let registry: Registry
+    /// The pushed groups, merged in by name; nil for an exposition of the registry alone.
+    let pushes: PushStore?
     private var cache: [CacheKey: RenderedFamily] = [:]
+    /// Per format, the renderings of pushed families, kept for the names the last scrape in that format wrote.
+    private var pushedRenderings: [String: [PushedKey: RenderedFamily]] = [:]
+    /// The registry's family names as bytes, in its order (fixed at boot).
+    private let ownNames: [[UInt8]]
 
-    @_spi(Harness) public init(_ registry: Registry) {
+    @_spi(Harness) public convenience init(_ registry: Registry) {
+        self.init(registry, pushes: nil)
+    }
+
+    init(_ registry: Registry, pushes: PushStore?) {
         self.registry = registry
+        self.pushes = pushes
+        ownNames = registry.families.map { Array($0.definition.fullName.utf8) }
     }
 
     /// The whole exposition in `format`, plain or gzip, as pieces to send in order. Each family's rendering, and its
@@ -19,36 +31,45 @@ import Loop
     func pieces(_ format: ExpositionFormat, gzip: Bool) -> [SharedBytes]? {
         var pieces: [SharedBytes] = []
         var chunks: [Gzip.Chunk] = []
+        let pushedNames = pushes?.sortedNames ?? []
         if gzip {
-            chunks.reserveCapacity(registry.families.count + 1)
+            chunks.reserveCapacity(registry.families.count + pushedNames.count + 1)
         } else {
-            pieces.reserveCapacity(registry.families.count + 1)
+            pieces.reserveCapacity(registry.families.count + pushedNames.count + 1)
         }
-        for family in registry.families {
-            let key = CacheKey(family: ObjectIdentifier(family), format: format.name)
-            var entry: RenderedFamily
-            var changed = false
-            if let cached = cache[key], cached.generation == family.generation {
-                entry = cached
-            } else {
-                var text = ""
-                FamilyRenderer.render(family, as: format, into: &text)
-                entry = RenderedFamily(generation: family.generation, text: SharedBytes(text.utf8), chunk: nil)
-                changed = true
-            }
-            if gzip, entry.chunk == nil {
-                entry.chunk = Gzip.Chunk(entry.text.array)
-                changed = true
-            }
-            // An unchanged scrape only reads the cache.
-            if changed { cache[key] = entry }
+        func emit(_ entry: RenderedFamily) {
             if gzip {
-                guard let chunk = entry.chunk else { return nil }
-                chunks.append(chunk)
+                if let chunk = entry.chunk { chunks.append(chunk) }
             } else if entry.text.count > 0 {
                 pieces.append(entry.text)
             }
         }
+        // Both lists are sorted by name bytes: merged as they go, a pushed family that shares a name with one of the
+        // service's own (`process_*`) written into it.
+        var nextPushed = 0
+        var pushedCache: [PushedKey: RenderedFamily] = [:]
+        for (position, family) in registry.families.enumerated() {
+            let name = ownNames[position]
+            while nextPushed < pushedNames.count, pushedNames[nextPushed].lexicographicallyPrecedes(name) {
+                guard let entry = pushedEntry(pushedNames[nextPushed], format, gzip, &pushedCache) else { return nil }
+                emit(entry)
+                nextPushed += 1
+            }
+            var merged = false
+            if nextPushed < pushedNames.count, pushedNames[nextPushed] == name {
+                merged = true
+                nextPushed += 1
+            }
+            guard let entry = ownEntry(family, name: name, merged: merged, format, gzip) else { return nil }
+            emit(entry)
+        }
+        while nextPushed < pushedNames.count {
+            guard let entry = pushedEntry(pushedNames[nextPushed], format, gzip, &pushedCache) else { return nil }
+            emit(entry)
+            nextPushed += 1
+        }
+        // Only the names still pushed keep their renderings: a deleted group's go with this scrape.
+        if pushes != nil { pushedRenderings[format.name] = pushedCache }
         if format != .text {
             if gzip {
                 guard let end = Self.eofChunk else { return nil }
@@ -60,6 +81,101 @@ import Loop
         return gzip ? Gzip.pieces(chunks) : pieces
     }
 
+    /// One of the service's own families, with the pushed series of the same name after its own when `merged`.
+    private func ownEntry(
+        _ family: MetricFamily,
+        name: [UInt8],
+        merged: Bool,
+        _ format: ExpositionFormat,
+        _ gzip: Bool
+    ) -> RenderedFamily? {
+        let key = CacheKey(family: ObjectIdentifier(family), format: format.name)
+        let pushedGeneration = merged ? pushes?.generation(of: name) ?? 0 : 0
+        var entry: RenderedFamily
+        var changed = false
+        if let cached = cache[key], cached.generation == family.generation,
+            cached.pushedGeneration == pushedGeneration
+        {
+            entry = cached
+        } else {
+            var text = ""
+            FamilyRenderer.render(family, as: format, into: &text)
+            if merged, var pushed = pushes?.merged(name) {
+                pushed.help = Array(family.definition.help.utf8)
+                PushedFamilyRenderer.render(pushed, as: format, header: text.isEmpty, into: &text)
+            }
+            entry = RenderedFamily(
+                generation: family.generation,
+                pushedGeneration: pushedGeneration,
+                text: SharedBytes(text.utf8),
+                chunk: nil
+            )
+            changed = true
+        }
+        if gzip, entry.chunk == nil {
+            guard let chunk = Gzip.Chunk(entry.text.array) else { return nil }
+            entry.chunk = chunk
+            changed = true
+        }
+        // An unchanged scrape only reads the cache.
+        if changed { cache[key] = entry }
+        return entry
+    }
+
+    /// A pushed family no own one shares a name with, from this format's renderings while its generation (and, in
+    /// OpenMetrics, that of its `_created` partner) holds.
+    private func pushedEntry(
+        _ name: [UInt8],
+        _ format: ExpositionFormat,
+        _ gzip: Bool,
+        _ kept: inout [PushedKey: RenderedFamily]
+    ) -> RenderedFamily? {
+        guard let pushes else { return nil }
+        let key = PushedKey(name: name)
+        let generation = pushes.generation(of: name)
+        let partner = format == .text ? nil : pushes.createdPartner(of: name)
+        let partnerGeneration = partner.map { pushes.generation(of: $0.name) } ?? 0
+        var entry: RenderedFamily
+        if let cached = pushedRenderings[format.name]?[key], cached.pushedGeneration == generation,
+            cached.generation == partnerGeneration
+        {
+            entry = cached
+        } else {
+            var text = ""
+            if let family = pushes.merged(name) {
+                switch partner {
+                case .created(let createdName):
+                    PushedFamilyRenderer.render(
+                        family,
+                        as: format,
+                        created: pushes.createdTimes(createdName),
+                        into: &text
+                    )
+                case .owner:
+                    break  // Written as the owner's `_created` samples.
+                case nil:
+                    PushedFamilyRenderer.render(family, as: format, into: &text)
+                }
+            }
+            entry = RenderedFamily(
+                generation: partnerGeneration,
+                pushedGeneration: generation,
+                text: SharedBytes(text.utf8),
+                chunk: nil
+            )
+        }
+        if gzip, entry.chunk == nil {
+            guard let chunk = Gzip.Chunk(entry.text.array) else { return nil }
+            entry.chunk = chunk
+        }
+        kept[key] = entry
+        return entry
+    }
+
+    private struct PushedKey: Hashable {
+        let name: [UInt8]
+    }
+
     private struct CacheKey: Hashable {
         let family: ObjectIdentifier
         let format: String
@@ -67,6 +183,8 @@ import Loop
 
     private struct RenderedFamily {
         let generation: UInt64
+        /// The generation of the pushed family of the same name (0 when there is none).
+        let pushedGeneration: UInt64
         let text: SharedBytes
         /// Made on the first gzip scrape after a change, not before: most scrapes of a family may be plain.
         var chunk: Gzip.Chunk?

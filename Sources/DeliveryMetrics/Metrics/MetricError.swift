@@ -24,6 +24,12 @@
         case badForm
         /// A body in a media type the form decoders do not read; counted as `bad_form` too.
         case unsupportedMediaType
+        /// A Pushgateway push whose path or body cannot be read.
+        case badPush
+        /// A Pushgateway push that is invalid in itself or against what is stored.
+        case inconsistentPush
+        /// A Pushgateway push over a limit: series per push or group, groups, pushed bytes.
+        case pushLimit
 
         /// The `reason` label of `delivery_metrics_api_errors_total` and of the logs.
         var label: String {
@@ -38,6 +44,9 @@
             case .seriesLimit: "series_limit"
             case .bucketsChanged: "buckets_changed"
             case .badForm, .unsupportedMediaType: "bad_form"
+            case .badPush: "bad_push"
+            case .inconsistentPush: "inconsistent_push"
+            case .pushLimit: "push_limit"
             }
         }
 

@@ -1,7 +1,7 @@
 /// `GET /`: one small HTML page (no script, no external assets) with every catalogue metric, its type, help, labels
 /// and what they accept, its current series with values and last write times, and a ready `curl` line to push to it.
 enum StatusPage {
-    static func html(_ registry: Registry, baseURL: String) -> String {
+    static func html(_ registry: Registry, pushes: PushStore? = nil, baseURL: String) -> String {
         var page = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>delivery-metrics</title>
@@ -17,6 +17,7 @@ enum StatusPage {
             read it from <code>$DELIVERY_METRICS_TOKEN</code>.</p>
 
             """
+        if let pushes { page += pushedGroups(pushes) }
         for family in registry.deliveryFamilies {
             page += section(family, baseURL: baseURL)
         }
@@ -63,6 +64,24 @@ enum StatusPage {
         }
         html += seriesTable(family)
         return html + "</section>\n"
+    }
+
+    /// The groups pushed by the Pushgateway protocol: their labels, last push and failure, and how many series.
+    private static func pushedGroups(_ pushes: PushStore) -> String {
+        var html = "<section id=\"pushed-groups\"><h2>Pushed groups</h2>\n"
+        guard !pushes.groups.isEmpty else { return html + "<p>No groups pushed yet.</p></section>\n" }
+        html += "<table><tr><th>group</th><th>last push (UTC)</th><th>last failure (UTC)</th><th>series</th></tr>\n"
+        let groups = pushes.groups.values.sorted { PushStore.precedes($0.key.labels, $1.key.labels) }
+        func time(_ seconds: Double) -> String {
+            seconds == 0 ? "never" : String(LogFormatter.rfc3339(seconds).prefix(19).replacing("T", with: " "))
+        }
+        for group in groups.prefix(200) {
+            let failed = group.failureTime > group.pushTime ? " failed" : ""
+            html += "<tr class=\"group\(failed)\"><td><code>\(escape(group.key.description))</code></td>"
+            html += "<td>\(time(group.pushTime))</td><td>\(time(group.failureTime))</td><td>\(group.seriesCount)</td></tr>\n"
+        }
+        if groups.count > 200 { html += "<tr><td colspan=\"4\">… and \(groups.count - 200) more</td></tr>\n" }
+        return html + "</table></section>\n"
     }
 
     private static func seriesTable(_ family: MetricFamily) -> String {

@@ -8,6 +8,7 @@ final class StatusPageCache {
     private let baseURL: String
     private var page: SharedBytes?
     private var writesGeneration: UInt64 = 0
+    private var pushesGeneration: UInt64 = 0
     private var processGeneration: UInt64 = 0
     private var renderedAt = 0.0
 
@@ -15,12 +16,16 @@ final class StatusPageCache {
         self.baseURL = baseURL ?? "$DELIVERY_METRICS_URL"
     }
 
-    func response(_ registry: Registry, now: Double = WallClock.now()) -> Response {
+    func response(_ registry: Registry, pushes: PushStore? = nil, now: Double = WallClock.now()) -> Response {
         let writes = registry.generation(of: { !$0.describesProcess })
         let process = registry.generation(of: { $0.describesProcess })
-        if page == nil || writes != writesGeneration || (process != processGeneration && now - renderedAt >= 1) {
-            page = SharedBytes(Array(StatusPage.html(registry, baseURL: baseURL).utf8))
+        let pushed = pushes?.generation ?? 0
+        if page == nil || writes != writesGeneration || pushed != pushesGeneration
+            || (process != processGeneration && now - renderedAt >= 1)
+        {
+            page = SharedBytes(Array(StatusPage.html(registry, pushes: pushes, baseURL: baseURL).utf8))
             writesGeneration = writes
+            pushesGeneration = pushed
             processGeneration = process
             renderedAt = now
         }

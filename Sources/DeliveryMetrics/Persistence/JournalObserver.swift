@@ -40,3 +40,10 @@ extension WriteRecord {
         }
     }
 }
+
+/// The journal as the pushed groups' observer: each change one record.
+extension JournalWriter: PushObserver {
+    func record(_ change: PushChange) {
+        append(WriteRecord.push(change))
+    }
+}

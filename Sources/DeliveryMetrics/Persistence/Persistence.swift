@@ -21,6 +21,7 @@ final class Persistence {
     private let loop: EventLoop
     private let registry: Registry
     private let deduplication: WebhookDeduplication?
+    private let pushes: PushStore?
     private let files: any FileLayer
     private let paths: PersistencePaths
     private let logger: Logger
@@ -55,6 +56,7 @@ final class Persistence {
         intervalMilliseconds: UInt64,
         registry: Registry,
         deduplication: WebhookDeduplication? = nil,
+        pushes: PushStore? = nil,
         loop: EventLoop,
         logger: Logger,
         files: any FileLayer = POSIXFileLayer(),
@@ -65,6 +67,7 @@ final class Persistence {
         self.loop = loop
         self.registry = registry
         self.deduplication = deduplication
+        self.pushes = pushes
         self.files = files
         self.logger = logger
         self.intervalMilliseconds = intervalMilliseconds
@@ -89,7 +92,8 @@ final class Persistence {
                 files: files,
                 paths: paths,
                 logger: logger,
-                deduplication: deduplication
+                deduplication: deduplication,
+                pushes: pushes
             ).run()
             descriptor = try files.openSegment(paths.segment(report.nextSegment))
         } catch {
@@ -139,6 +143,8 @@ final class Persistence {
         countDamagedFiles((try? files.list(paths.folder)).map { paths.damagedFiles(in: $0).count } ?? 0)
         for family in registry.families where family.definition.isPersisted { family.observer = writer }
         deduplication?.observer = writer
+        pushes?.observer = writer
+        pushes?.maxRecordBytes = RecordFraming.maxPayload - 4_096
         // Series whose time-to-live passed while the process was down go now, journaled like any expiry.
         registry.expire(now: WallClock.now())
     }
@@ -187,7 +193,12 @@ final class Persistence {
     private func writeSnapshot() {
         let recordsCovered = writer.appendedRecords
         let covered = writer.startNextSegment()
-        let contents = SnapshotContents(covering: covered, registry: registry, deduplication: deduplication)
+        let contents = SnapshotContents(
+            covering: covered,
+            registry: registry,
+            deduplication: deduplication,
+            pushes: pushes
+        )
         let job = SnapshotJob(
             files: files,
             paths: paths,

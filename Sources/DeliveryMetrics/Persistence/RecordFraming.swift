@@ -75,6 +75,15 @@ struct PayloadWriter {
     }
 }
 
+extension PayloadWriter {
+    /// Bytes of any length up to 4 GiB, after their length: what may exceed a string's 65,535 (pushed label values,
+    /// help, a push's families).
+    static func put(bytes value: [UInt8], _ buffer: inout [UInt8]) {
+        put32(UInt32(value.count), &buffer)
+        buffer += value
+    }
+}
+
 /// Reads what `PayloadWriter` wrote; every read checks the bounds and fails rather than trap on a short payload.
 struct PayloadReader {
     struct Short: Error {}
@@ -111,6 +120,14 @@ struct PayloadReader {
     }
 
     mutating func double() throws(Short) -> Double { Double(bitPattern: try uint64()) }
+
+    mutating func prefixedBytes() throws(Short) -> [UInt8] {
+        var length = 0
+        for shift in 0..<4 { length |= Int(try byte()) << (8 * shift) }
+        guard bytes.endIndex - position >= length else { throw Short() }
+        defer { position += length }
+        return Array(bytes[position..<position + length])
+    }
 
     mutating func string() throws(Short) -> String {
         let length = Int(try byte()) | Int(try byte()) << 8

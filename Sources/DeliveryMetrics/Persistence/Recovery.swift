@@ -22,6 +22,8 @@ struct Recovery {
         var damagedSegments: [UInt64] = []
         /// The snapshot is empty, damaged or incomplete: renamed aside when the next one replaces it.
         var snapshotDamaged = false
+        /// A snapshot's pushed groups as their records come, put back whole once the snapshot is read.
+        var pendingGroups: [GroupingKey: PushGroup] = [:]
     }
 
     /// A file the boot must not go past: written by a newer version, or not a file at all.
@@ -38,6 +40,8 @@ struct Recovery {
     let logger: Logger
     /// Where the webhook deliveries' keys go back to; nil drops them (the journal's other writes still apply).
     var deduplication: WebhookDeduplication?
+    /// Where pushed groups go back to; nil drops them.
+    var pushes: PushStore?
     /// Boot time: delivery keys older than their memory's age at this time are not restored.
     var now = WallClock.now()
 
@@ -199,6 +203,7 @@ struct Recovery {
             count += 1
             apply(record, &report)
         }
+        restorePushedGroups(&report)
         if !complete {
             logger.warning(
                 "persistence: the snapshot is incomplete; loaded what it holds",
@@ -223,9 +228,61 @@ struct Recovery {
         )
     }
 
+    /// The snapshot's pushed groups into the store, in key order; one that no longer fits is skipped and counted.
+    private func restorePushedGroups(_ report: inout Report) {
+        let groups = report.pendingGroups.values.sorted { PushStore.precedes($0.key.labels, $1.key.labels) }
+        report.pendingGroups = [:]
+        for group in groups {
+            if pushes?.restore(group) == true {
+                report.applied += 1
+            } else {
+                report.skipped["pushed group \(group.key.description): no longer fits", default: 0] += 1
+            }
+        }
+    }
+
+    /// A pushed-group record: a journal's change applied to the store as it was at its time, a snapshot's kept
+    /// for `restorePushedGroups`.
+    private func applyPushed(_ record: WriteRecord, _ report: inout Report) {
+        switch record {
+        case .push(let change):
+            guard let pushes else { return }
+            switch change {
+            case .pushed(let key, let families, let replace, let timeToLive, let time):
+                do throws(PushRefusal) {
+                    try pushes.push(families, to: key, replace: replace, timeToLive: timeToLive, now: time)
+                } catch {
+                    report.skipped["pushed group \(key.description): \(error.reason.label)", default: 0] += 1
+                    return
+                }
+            case .failed(let key, let time): pushes.recordFailure(key, now: time)
+            case .deleted(let key, let time): pushes.delete(key, now: time)
+            case .wiped(let time): pushes.wipe(now: time)
+            }
+            report.applied += 1
+        case .pushedGroup(let key, let pushTime, let failureTime, let timeToLive):
+            var group = PushGroup(key: key)
+            group.pushTime = pushTime
+            group.failureTime = failureTime
+            group.timeToLive = timeToLive
+            report.pendingGroups[key] = group
+        case .pushedFamily(let key, let time, let family):
+            guard report.pendingGroups[key] != nil else {
+                report.skipped["(pushed family without its group)", default: 0] += 1
+                return
+            }
+            report.pendingGroups[key]!.families[family.name] = StoredFamily(family: family, time: time)
+        default:
+            return
+        }
+    }
+
     private func apply(_ record: WriteRecord, _ report: inout Report) {
         let metric: String
         switch record {
+        case .push, .pushedGroup, .pushedFamily:
+            applyPushed(record, &report)
+            return
         case .webhookDelivery(let source, let keys, let time, let writes):
             // The keys, then the writes, which are never deliveries themselves (the decoder refuses that).
             if let deduplication {
@@ -265,7 +322,7 @@ struct Recovery {
                 family.markWritten(now: time)
             case .series(let state):
                 try family.restore(state)
-            case .snapshotStart, .snapshotEnd, .webhookDelivery:
+            case .snapshotStart, .snapshotEnd, .webhookDelivery, .push, .pushedGroup, .pushedFamily:
                 return
             }
             report.applied += 1

@@ -5,7 +5,12 @@ struct SnapshotContents {
     /// The records between the start and end records.
     private(set) var records: UInt64 = 0
 
-    init(covering covered: UInt64, registry: Registry, deduplication: WebhookDeduplication?) {
+    init(
+        covering covered: UInt64,
+        registry: Registry,
+        deduplication: WebhookDeduplication?,
+        pushes: PushStore? = nil
+    ) {
         var frames = FrameWriter()
         bytes = frames.header
         frames.append(WriteRecord.snapshotStart(coveredSegment: covered, time: WallClock.now()), to: &bytes)
@@ -26,6 +31,26 @@ struct SnapshotContents {
                 to: &bytes
             )
             records += 1
+        }
+        // Each pushed group, then its families one record each, so that no record grows with the group.
+        for group in pushes?.groups.values.sorted(by: { PushStore.precedes($0.key.labels, $1.key.labels) }) ?? [] {
+            frames.append(
+                WriteRecord.pushedGroup(
+                    key: group.key,
+                    pushTime: group.pushTime,
+                    failureTime: group.failureTime,
+                    timeToLive: group.timeToLive
+                ),
+                to: &bytes
+            )
+            records += 1
+            for stored in group.families.values.sorted(by: { $0.family.name.lexicographicallyPrecedes($1.family.name) }) {
+                frames.append(
+                    WriteRecord.pushedFamily(key: group.key, time: stored.time, family: stored.family),
+                    to: &bytes
+                )
+                records += 1
+            }
         }
         frames.append(WriteRecord.snapshotEnd(records: records), to: &bytes)
     }

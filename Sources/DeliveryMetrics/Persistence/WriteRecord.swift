@@ -23,6 +23,13 @@ enum WriteRecord: Equatable {
     case familyWritten(metric: String, time: Double)
     /// A snapshot's last record, with how many came before it: a snapshot without it is incomplete.
     case snapshotEnd(records: UInt64)
+    /// A change to the pushed groups (the Pushgateway protocol): a push, a refused push, a delete, a wipe.
+    case push(PushChange)
+    /// A snapshot's pushed group, without its families (which follow as `pushedFamily` records, one each, so that
+    /// no record grows with the group).
+    case pushedGroup(key: GroupingKey, pushTime: Double, failureTime: Double, timeToLive: Double?)
+    /// A snapshot's family of a pushed group, with the time of the push that stored it.
+    case pushedFamily(key: GroupingKey, time: Double, family: PushedFamily)
 
     struct SeriesState: Equatable {
         var metric: String
@@ -47,6 +54,9 @@ enum WriteRecord: Equatable {
         case series = 11
         case familyWritten = 12
         case snapshotEnd = 13
+        case push = 6
+        case pushedGroup = 14
+        case pushedFamily = 15
     }
 
     /// Appends this record in the version 1 framing (length and checksum only), as files before version 2 hold it.
@@ -117,6 +127,20 @@ enum WriteRecord: Equatable {
         case .snapshotEnd(let records):
             PayloadWriter.put(Tag.snapshotEnd.rawValue, &payload)
             PayloadWriter.put(records, &payload)
+        case .push(let change):
+            PayloadWriter.put(Tag.push.rawValue, &payload)
+            PushPayload.put(change, &payload)
+        case .pushedGroup(let key, let pushTime, let failureTime, let timeToLive):
+            PayloadWriter.put(Tag.pushedGroup.rawValue, &payload)
+            PushPayload.put(key, &payload)
+            PayloadWriter.put(pushTime, &payload)
+            PayloadWriter.put(failureTime, &payload)
+            PayloadWriter.put(timeToLive ?? .nan, &payload)
+        case .pushedFamily(let key, let time, let family):
+            PayloadWriter.put(Tag.pushedFamily.rawValue, &payload)
+            PushPayload.put(key, &payload)
+            PayloadWriter.put(time, &payload)
+            PushPayload.put([family], &payload)
         case .webhookDelivery:
             // `append` writes deliveries; the journal's groups do not nest, so none holds another.
             preconditionFailure("a webhook delivery inside another")
@@ -212,6 +236,21 @@ enum WriteRecord: Equatable {
             return .familyWritten(metric: try reader.string(), time: try reader.double())
         case .snapshotEnd:
             return .snapshotEnd(records: try reader.uint64())
+        case .push:
+            return .push(try PushPayload.change(&reader))
+        case .pushedGroup:
+            return .pushedGroup(
+                key: try PushPayload.key(&reader),
+                pushTime: try reader.double(),
+                failureTime: try reader.double(),
+                timeToLive: PushPayload.timeToLive(try reader.double())
+            )
+        case .pushedFamily:
+            let key = try PushPayload.key(&reader)
+            let time = try reader.double()
+            let families = try PushPayload.families(&reader)
+            guard families.count == 1 else { throw Malformed() }
+            return .pushedFamily(key: key, time: time, family: families[0])
         case .webhookDelivery:
             // Only at the top of a payload: a delivery's writes are never deliveries.
             throw Malformed()

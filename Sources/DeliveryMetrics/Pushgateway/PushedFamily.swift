@@ -46,7 +46,7 @@ struct PushedMetric: Equatable {
     var timestampMilliseconds: Int64?
 }
 
-struct PushedLabel: Equatable {
+struct PushedLabel: Hashable {
     var name: [UInt8]
     var value: [UInt8]
 }

@@ -17,7 +17,9 @@ enum WebhookDropReason: String, CaseIterable {
         case .wrongLabelCount: self = .wrongLabelCount
         case .unsupportedOperation: self = .unsupportedOperation
         case .diskFull: self = .diskFull
-        case .unauthorized, .unknownMetric, .bucketsChanged, .badForm, .unsupportedMediaType: return nil
+        case .unauthorized, .unknownMetric, .bucketsChanged, .badForm, .unsupportedMediaType, .badPush, .inconsistentPush,
+            .pushLimit:
+            return nil
         }
     }
 }

@@ -9,9 +9,22 @@ struct EndpointHarness {
 
     let registry = Registry(Catalogue.definitions(experiments: []), maxSeriesPerMetric: 100, now: 0)
     let state = ServiceState()
+    /// Pushed groups, over the registry's names and types.
+    let pushes: PushStore
     let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
+    init(pushLimits: PushLimits = PushLimits()) {
+        pushes = PushStore(
+            limits: pushLimits,
+            ownFamilies: registry.families.map { ($0.definition.fullName, $0.definition.kind) }
+        )
+    }
+
     var instrumentation: Instrumentation { Instrumentation(registry) }
+
+    var pushgateway: PushgatewayEndpoint {
+        PushgatewayEndpoint(gate: gate, store: pushes, maxBodyBytes: 1 << 20)
+    }
 
     var gate: APIGate {
         APIGate(

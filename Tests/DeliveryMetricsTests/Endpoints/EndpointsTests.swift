@@ -22,6 +22,10 @@ struct EndpointsTests {
             catalogue: CatalogueEndpoint(gate: gate),
             push: PushEndpoint(gate: gate),
             reset: ResetEndpoint(gate: gate, logger: harness.logger),
+            pushgateway: harness.pushgateway,
+            pushedGroups: PushedGroupsEndpoint(store: harness.pushes),
+            pushgatewayStatus: PushgatewayStatusEndpoint(configuration: Configuration(), startTime: 0),
+            adminWipe: AdminWipeEndpoint(gate: gate, store: harness.pushes),
             webhooks: [],
             state: harness.state
         )
