@@ -12,7 +12,8 @@ struct RefusalStatusTests {
             (.unsupportedOperation, 404, "unsupported_operation"), (.invalidValue, 400, "invalid_value"),
             (.wrongLabelCount, 400, "wrong_label_count"), (.invalidLabelValue, 400, "invalid_label_value"),
             (.seriesLimit, 400, "series_limit"), (.bucketsChanged, 400, "buckets_changed"), (.badForm, 400, "bad_form"),
-            (.unsupportedMediaType, 415, "bad_form"),
+            (.unsupportedMediaType, 415, "bad_form"), (.badPush, 400, "bad_push"),
+            (.inconsistentPush, 400, "inconsistent_push"), (.pushLimit, 400, "push_limit"),
         ]
         #expect(expected.count == MetricError.Reason.allCases.count)
         for (reason, status, label) in expected {

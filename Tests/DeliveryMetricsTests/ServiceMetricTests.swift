@@ -48,6 +48,8 @@ struct ServiceMetricTests {
                 == [
                     "unauthorized", "disk_full", "unknown_metric", "unsupported_operation", "invalid_value",
                     "wrong_label_count", "invalid_label_value", "series_limit", "buckets_changed", "bad_form",
+                    "bad_push",
+                    "inconsistent_push", "push_limit",
                 ]
         )
     }
