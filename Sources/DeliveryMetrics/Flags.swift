@@ -232,7 +232,11 @@ extension Flag {
             help: "series one Pushgateway push may hold; more gets 400 as the body is read",
             shows: { "\($0.pushLimits.seriesPerPush)" },
             apply: { value, configuration in
-                configuration.pushLimits.seriesPerPush = try integer(value, flag: "max-series-per-push", in: 1...10_000_000)
+                configuration.pushLimits.seriesPerPush = try integer(
+                    value,
+                    flag: "max-series-per-push",
+                    in: 1...10_000_000
+                )
             }
         ),
         Flag(
@@ -283,7 +287,8 @@ extension Flag {
             help: "the longest time-to-live a push may ask for with X-Group-TTL",
             shows: { GoDuration.text(milliseconds: UInt64($0.pushLimits.maxTimeToLive * 1000)) },
             apply: { value, configuration in
-                configuration.pushLimits.maxTimeToLive = Double(try milliseconds(value, flag: "max-push-group-ttl")) / 1000
+                configuration.pushLimits.maxTimeToLive =
+                    Double(try milliseconds(value, flag: "max-push-group-ttl")) / 1000
             }
         ),
         Flag(

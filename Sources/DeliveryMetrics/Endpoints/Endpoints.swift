@@ -126,7 +126,8 @@ struct Endpoints {
         case .pushedGroups: pushedGroups.screen(head, parameters: parameters).map { .pushedGroups }
         case .pushgatewayStatus: pushgatewayStatus.screen(head, parameters: parameters).map { .pushgatewayStatus }
         case .adminWipe:
-            adminWipe.map { $0.screen(head, parameters: parameters).map { .adminWipe } } ?? .refuse(.error(HTTPError(404, "no route")))
+            adminWipe.map { $0.screen(head, parameters: parameters).map { .adminWipe } }
+                ?? .refuse(.error(HTTPError(404, "no route")))
         case .webhook(let webhook): webhook.screen(head, parameters: parameters).map { .webhook(webhook) }
         }
     }

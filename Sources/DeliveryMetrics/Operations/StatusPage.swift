@@ -78,7 +78,8 @@ enum StatusPage {
         for group in groups.prefix(200) {
             let failed = group.failureTime > group.pushTime ? " failed" : ""
             html += "<tr class=\"group\(failed)\"><td><code>\(escape(group.key.description))</code></td>"
-            html += "<td>\(time(group.pushTime))</td><td>\(time(group.failureTime))</td><td>\(group.seriesCount)</td></tr>\n"
+            html +=
+                "<td>\(time(group.pushTime))</td><td>\(time(group.failureTime))</td><td>\(group.seriesCount)</td></tr>\n"
         }
         if groups.count > 200 { html += "<tr><td colspan=\"4\">… and \(groups.count - 200) more</td></tr>\n" }
         return html + "</table></section>\n"

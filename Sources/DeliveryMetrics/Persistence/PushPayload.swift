@@ -40,7 +40,13 @@ enum PushPayload {
             let key = try self.key(&reader)
             let replace = try reader.byte() == 1
             let timeToLive = timeToLive(try reader.double())
-            return .pushed(key: key, families: try families(&reader), replace: replace, timeToLive: timeToLive, time: time)
+            return .pushed(
+                key: key,
+                families: try families(&reader),
+                replace: replace,
+                timeToLive: timeToLive,
+                time: time
+            )
         case .failed: return .failed(key: try key(&reader), time: time)
         case .deleted: return .deleted(key: try key(&reader), time: time)
         case .wiped: return .wiped(time: time)
@@ -59,7 +65,9 @@ enum PushPayload {
         let count = try reader.uint64()
         guard count > 0, count <= 4_096 else { throw WriteRecord.Malformed() }
         var labels: [PushedLabel] = []
-        for _ in 0..<count { labels.append(PushedLabel(name: try reader.prefixedBytes(), value: try reader.prefixedBytes())) }
+        for _ in 0..<count {
+            labels.append(PushedLabel(name: try reader.prefixedBytes(), value: try reader.prefixedBytes()))
+        }
         return GroupingKey(sorted: labels)
     }
 

@@ -44,7 +44,8 @@ struct SnapshotContents {
                 to: &bytes
             )
             records += 1
-            for stored in group.families.values.sorted(by: { $0.family.name.lexicographicallyPrecedes($1.family.name) }) {
+            for stored in group.families.values.sorted(by: { $0.family.name.lexicographicallyPrecedes($1.family.name) })
+            {
                 frames.append(
                     WriteRecord.pushedFamily(key: group.key, time: stored.time, family: stored.family),
                     to: &bytes

@@ -1,3 +1,5 @@
+import Loop
+
 /// A pushed group's identity: the label pairs of its path, `/metrics/job/<job>{/<name>/<value>}`, as a set (sorted
 /// by name), so that `/a/1/b/2` and `/b/2/a/1` are one group, as on the Pushgateway. Values are bytes: a value is
 /// its bytes, whatever Unicode equivalence says.
@@ -24,7 +26,8 @@ struct GroupingKey: Hashable {
 
     /// `{instance="a",job="b"}`, for messages and logs.
     var description: String {
-        "{" + labels.map { String(decoding: $0.name, as: UTF8.self) + "=" + PushedNames.quoted($0.value) }
+        "{"
+            + labels.map { String(decoding: $0.name, as: UTF8.self) + "=" + PushedNames.quoted($0.value) }
             .joined(separator: ",") + "}"
     }
 
@@ -44,8 +47,11 @@ extension GroupingKey {
     /// once; names must be label names and not `__`-prefixed; values must be UTF-8.
     static func parse(path rawPath: [UInt8]) throws(PushBodyError) -> GroupingKey {
         guard rawPath.starts(with: pathPrefix) else { throw PushBodyError("not a push path") }
-        var segments = rawPath[pathPrefix.count...].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-            .map(Array.init)
+        var segments = rawPath[pathPrefix.count...].split(
+            separator: UInt8(ascii: "/"),
+            omittingEmptySubsequences: false
+        )
+        .map(Array.init)
         // "/metrics/job/j" splits into "", "j": the first names the job's form (plain or `@base64`).
         let jobForm = segments.removeFirst()
         guard jobForm.isEmpty || jobForm == Array("@base64".utf8), !segments.isEmpty else {
@@ -99,7 +105,8 @@ extension GroupingKey {
         var index = 0
         while index < segment.count {
             if segment[index] == UInt8(ascii: "%") {
-                guard index + 2 < segment.count, let high = hex(segment[index + 1]), let low = hex(segment[index + 2])
+                guard index + 2 < segment.count, let high = PercentDecoding.hexValue(segment[index + 1]),
+                    let low = PercentDecoding.hexValue(segment[index + 2])
                 else { throw PushBodyError("malformed percent-encoding in path") }
                 bytes.append(high << 4 | low)
                 index += 3
@@ -116,14 +123,5 @@ extension GroupingKey {
             throw PushBodyError("the value of label \(PushedNames.quoted(name)) is not UTF-8")
         }
         return bytes
-    }
-
-    private static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -9,12 +9,15 @@ enum PushSuffixCollisions {
         _ kindOf: ([UInt8]) -> PushedFamily.Kind?
     ) throws(PushRefusal) {
         let shown = String(decoding: name, as: UTF8.self)
-        for (suffix, owners) in [("_count", [PushedFamily.Kind.summary, .histogram]), ("_sum", [.summary, .histogram]),
-            ("_bucket", [.histogram])] where name.hasSuffix(suffix)
-        {
+        for (suffix, owners) in [
+            ("_count", [PushedFamily.Kind.summary, .histogram]), ("_sum", [.summary, .histogram]),
+            ("_bucket", [.histogram]),
+        ] where name.hasSuffix(suffix) {
             let base = Array(name.dropLast(suffix.utf8.count))
             if let baseKind = kindOf(base), owners.contains(baseKind) {
-                throw .inconsistent("\(shown) collides with the \(PushTypeName.of(baseKind)) \(String(decoding: base, as: UTF8.self))")
+                throw .inconsistent(
+                    "\(shown) collides with the \(PushTypeName.of(baseKind)) \(String(decoding: base, as: UTF8.self))"
+                )
             }
         }
         if kind == .summary || kind == .histogram {

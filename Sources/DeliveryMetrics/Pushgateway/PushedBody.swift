@@ -85,14 +85,17 @@ enum PushedBody {
         case .gaugeHistogram, .unknown: matching = false
         }
         guard matching, fields.filter({ $0 }).count == 1 else {
-            throw .inconsistent("\(shown): a metric must hold one value, of the family's type \(PushTypeName.of(family.kind))")
+            throw .inconsistent(
+                "\(shown): a metric must hold one value, of the family's type \(PushTypeName.of(family.kind))"
+            )
         }
         if let histogram = metric.histogram {
             guard !histogram.hasNativeOrFloatFields else {
                 throw .inconsistent("\(shown): native and float histograms are not supported; push classic buckets")
             }
             for (index, bucket) in histogram.buckets.enumerated() {
-                guard !bucket.upperBound.isNaN, index == 0 || histogram.buckets[index - 1].upperBound < bucket.upperBound
+                guard !bucket.upperBound.isNaN,
+                    index == 0 || histogram.buckets[index - 1].upperBound < bucket.upperBound
                 else {
                     throw .inconsistent("\(shown): bucket bounds must increase and not be NaN")
                 }

@@ -45,14 +45,16 @@ enum PushedFamilyRenderer {
             let prefix = pairs.isEmpty ? "" : pairs + ","
             if let summary = metric.summary {
                 for quantile in summary.quantiles {
-                    output += "\(name){\(prefix)quantile=\"\(float(quantile.quantile, openMetrics))\"} "
+                    output +=
+                        "\(name){\(prefix)quantile=\"\(float(quantile.quantile, openMetrics))\"} "
                         + "\(float(quantile.value, openMetrics))\n"
                 }
                 output += "\(name)_sum\(braces) \(float(summary.sum, openMetrics))\n"
                 output += "\(name)_count\(braces) \(count(summary.count, openMetrics))\n"
             } else if let histogram = metric.histogram {
                 for bucket in histogram.buckets {
-                    output += "\(name)_bucket{\(prefix)le=\"\(float(bucket.upperBound, openMetrics))\"} "
+                    output +=
+                        "\(name)_bucket{\(prefix)le=\"\(float(bucket.upperBound, openMetrics))\"} "
                         + "\(count(bucket.cumulativeCount, openMetrics))\n"
                 }
                 if histogram.buckets.last?.upperBound != .infinity {

@@ -40,7 +40,9 @@ enum PushedGroupsJSON {
             ("type", string(PushTypeName.of(family.kind))),
             ("metrics", "[" + family.metrics.map(metric).joined(separator: ",") + "]"),
         ]
-        if let help = family.help, !help.isEmpty { members.append(("help", string(String(decoding: help, as: UTF8.self)))) }
+        if let help = family.help, !help.isEmpty {
+            members.append(("help", string(String(decoding: help, as: UTF8.self))))
+        }
         return object(members)
     }
 
@@ -50,7 +52,10 @@ enum PushedGroupsJSON {
             members.append(("count", string(GoFloat.format(Double(summary.count)))))
             members.append(("sum", string(GoFloat.format(summary.sum))))
             members.append(
-                ("quantiles", object(summary.quantiles.map { (GoFloat.format($0.quantile), string(GoFloat.format($0.value))) }))
+                (
+                    "quantiles",
+                    object(summary.quantiles.map { (GoFloat.format($0.quantile), string(GoFloat.format($0.value))) })
+                )
             )
         } else if let histogram = metric.histogram {
             members.append(("count", string(GoFloat.format(Double(histogram.count)))))
@@ -72,12 +77,15 @@ enum PushedGroupsJSON {
     }
 
     private static func labels(_ labels: [PushedLabel]) -> String {
-        object(labels.map { (String(decoding: $0.name, as: UTF8.self), string(String(decoding: $0.value, as: UTF8.self))) })
+        object(
+            labels.map { (String(decoding: $0.name, as: UTF8.self), string(String(decoding: $0.value, as: UTF8.self))) }
+        )
     }
 
     /// An object of members already rendered, keys sorted by bytes as Go sorts a map's.
     static func object(_ members: [(String, String)]) -> String {
-        "{" + members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map { string($0.0) + ":" + $0.1 }
+        "{"
+            + members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map { string($0.0) + ":" + $0.1 }
             .joined(separator: ",") + "}"
     }
 

@@ -17,7 +17,8 @@ enum WebhookDropReason: String, CaseIterable {
         case .wrongLabelCount: self = .wrongLabelCount
         case .unsupportedOperation: self = .unsupportedOperation
         case .diskFull: self = .diskFull
-        case .unauthorized, .unknownMetric, .bucketsChanged, .badForm, .unsupportedMediaType, .badPush, .inconsistentPush,
+        case .unauthorized, .unknownMetric, .bucketsChanged, .badForm, .unsupportedMediaType, .badPush,
+            .inconsistentPush,
             .pushLimit:
             return nil
         }

@@ -8,7 +8,8 @@ import Testing
 /// send it, the body formats, and what each refusal answers.
 @Suite("Pushgateway endpoint")
 struct PushgatewayEndpointTests {
-    private static let protobuf = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+    private static let protobuf =
+        "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
 
     private let harness = EndpointHarness()
 
@@ -95,12 +96,27 @@ struct PushgatewayEndpointTests {
         let token = EndpointHarness.token
         let type = ("Content-Type", Self.protobuf)
         let gzipped = gzip(protobufBody)
-        #expect(send("PUT", "/metrics/job/a", token: token, headers: [type, ("Content-Encoding", "gzip")], body: gzipped).status == 200)
+        #expect(
+            send("PUT", "/metrics/job/a", token: token, headers: [type, ("Content-Encoding", "gzip")], body: gzipped)
+                .status == 200
+        )
         let bomb = gzip([UInt8](repeating: 0, count: 2 << 20))
-        let refused = send("PUT", "/metrics/job/b", token: token, headers: [type, ("Content-Encoding", "gzip")], body: bomb)
+        let refused = send(
+            "PUT",
+            "/metrics/job/b",
+            token: token,
+            headers: [type, ("Content-Encoding", "gzip")],
+            body: bomb
+        )
         #expect(refused.status == 400)
         #expect(String(decoding: refused.body, as: UTF8.self).contains("inflates to more than"))
-        let broken = send("PUT", "/metrics/job/b", token: token, headers: [type, ("Content-Encoding", "gzip")], body: [1, 2, 3])
+        let broken = send(
+            "PUT",
+            "/metrics/job/b",
+            token: token,
+            headers: [type, ("Content-Encoding", "gzip")],
+            body: [1, 2, 3]
+        )
         #expect(broken.status == 400)
         let other = send("PUT", "/metrics/job/b", token: token, headers: [type, ("Content-Encoding", "br")], body: [1])
         #expect(other.status == 415)
@@ -108,8 +124,16 @@ struct PushgatewayEndpointTests {
 
     @Test func readsProtobufOnlyForTheDelimitedMetricFamilyType() {
         #expect(PushgatewayEndpoint.isProtobuf(Self.protobuf))
-        #expect(PushgatewayEndpoint.isProtobuf("application/vnd.google.protobuf;encoding=delimited;  proto=io.prometheus.client.MetricFamily"))
-        #expect(!PushgatewayEndpoint.isProtobuf("application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=text"))
+        #expect(
+            PushgatewayEndpoint.isProtobuf(
+                "application/vnd.google.protobuf;encoding=delimited;  proto=io.prometheus.client.MetricFamily"
+            )
+        )
+        #expect(
+            !PushgatewayEndpoint.isProtobuf(
+                "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=text"
+            )
+        )
         #expect(!PushgatewayEndpoint.isProtobuf("application/x-www-form-urlencoded"))
         #expect(!PushgatewayEndpoint.isProtobuf(nil))
     }
@@ -119,7 +143,13 @@ struct PushgatewayEndpointTests {
         let type = ("Content-Type", Self.protobuf)
         _ = send("PUT", "/metrics/job/a", token: token, headers: [type, ("X-Group-TTL", "2h")], body: protobufBody)
         #expect(harness.pushes.groups[try PushFixtures.key("/metrics/job/a")]?.timeToLive == 7_200)
-        _ = send("PUT", "/metrics/job/b", token: token, headers: [type, ("X-Group-TTL", "100000h")], body: protobufBody)
+        _ = send(
+            "PUT",
+            "/metrics/job/b",
+            token: token,
+            headers: [type, ("X-Group-TTL", "100000h")],
+            body: protobufBody
+        )
         #expect(harness.pushes.groups[try PushFixtures.key("/metrics/job/b")]?.timeToLive == PushLimits().maxTimeToLive)
         #expect(send("PUT", "/metrics/job/c", token: token, headers: [type, ("X-Group-TTL", "soon")]).status == 400)
         #expect(send("PUT", "/metrics/job/c", token: token, headers: [type, ("X-Group-TTL", "0s")]).status == 400)
@@ -145,7 +175,16 @@ struct PushgatewayEndpointTests {
 
     private func gzip(_ input: [UInt8]) -> [UInt8] {
         var stream = z_stream()
-        _ = deflateInit2_(&stream, 6, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        _ = deflateInit2_(
+            &stream,
+            6,
+            Z_DEFLATED,
+            16 + 15,
+            8,
+            Z_DEFAULT_STRATEGY,
+            zlibVersion(),
+            Int32(MemoryLayout<z_stream>.size)
+        )
         defer { deflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 64)
         input.withUnsafeBufferPointer { source in

@@ -70,6 +70,9 @@ struct GroupingKeyTests {
     @Test func showsAnEmptyInstanceWhenTheKeyHasNone() throws {
         let exposed = try PushFixtures.key("/metrics/job/ci").exposedLabels
         #expect(exposed == [PushFixtures.label("instance", ""), PushFixtures.label("job", "ci")])
-        #expect(try PushFixtures.key("/metrics/job/ci").exposedLabels == PushFixtures.key("/metrics/job/ci/instance@base64/=").labels)
+        #expect(
+            try PushFixtures.key("/metrics/job/ci").exposedLabels
+                == PushFixtures.key("/metrics/job/ci/instance@base64/=").labels
+        )
     }
 }

@@ -67,8 +67,12 @@ struct PushExpositionTests {
             ]
         )
         #expect(block(text, "plain") == ["# TYPE plain untyped", "plain{instance=\"r1\",job=\"ci\"} -1"])
-        #expect(block(text, "push_time_seconds").last == "push_time_seconds{instance=\"r1\",job=\"ci\"} 1.7000000005e+09")
-        #expect(block(text, "push_failure_time_seconds").last == "push_failure_time_seconds{instance=\"r1\",job=\"ci\"} 0")
+        #expect(
+            block(text, "push_time_seconds").last == "push_time_seconds{instance=\"r1\",job=\"ci\"} 1.7000000005e+09"
+        )
+        #expect(
+            block(text, "push_failure_time_seconds").last == "push_failure_time_seconds{instance=\"r1\",job=\"ci\"} 0"
+        )
         // Sorted among the catalogue's families by name.
         let types = text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
         #expect(types == types.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
@@ -152,11 +156,21 @@ extension PushExpositionTests {
                     + "deploys_created{instance=\"\",job=\"py\"} 1.7e+09\n"
             )
         )
-        #expect(openMetrics.contains("lag_seconds_count{instance=\"\",job=\"py\"} 3\nlag_seconds_created{instance=\"\",job=\"py\"} 1.700000001e+09\n"))
+        #expect(
+            openMetrics.contains(
+                "lag_seconds_count{instance=\"\",job=\"py\"} 3\nlag_seconds_created{instance=\"\",job=\"py\"} 1.700000001e+09\n"
+            )
+        )
         let text = exposition(store, registry, .text)
         #expect(text.contains("# TYPE deploys_created gauge\ndeploys_created{instance=\"\",job=\"py\"} 1.7e+09\n"))
         // The gauge goes: the counter's samples go with it.
-        try store.push([F.family("deploys_total", .counter, value: 3)], to: try F.key("/metrics/job/py"), replace: true, timeToLive: nil, now: 2)
+        try store.push(
+            [F.family("deploys_total", .counter, value: 3)],
+            to: try F.key("/metrics/job/py"),
+            replace: true,
+            timeToLive: nil,
+            now: 2
+        )
         #expect(!exposition(store, registry, .openMetrics(version: "1.0.0")).contains("deploys_created"))
     }
 }
@@ -165,12 +179,24 @@ extension PushExpositionTests {
     @Test func listsPushedGroupsOnTheStatusPage() throws {
         let (store, registry) = try setUp()
         let cache = StatusPageCache(baseURL: nil)
-        func page() -> String { String(decoding: cache.response(registry, pushes: store, now: 1).joinedBody, as: UTF8.self) }
+        func page() -> String {
+            String(decoding: cache.response(registry, pushes: store, now: 1).joinedBody, as: UTF8.self)
+        }
         #expect(page().contains("No groups pushed yet."))
-        try store.push([F.family("x", .gauge)], to: try F.key("/metrics/job/ci/instance/r<1>"), replace: true,
-            timeToLive: nil, now: 1_700_000_000)
-        try? store.push([F.family("bad-name", .gauge)], to: try F.key("/metrics/job/ci/instance/r<1>"), replace: true,
-            timeToLive: nil, now: 1_700_000_060)
+        try store.push(
+            [F.family("x", .gauge)],
+            to: try F.key("/metrics/job/ci/instance/r<1>"),
+            replace: true,
+            timeToLive: nil,
+            now: 1_700_000_000
+        )
+        try? store.push(
+            [F.family("bad-name", .gauge)],
+            to: try F.key("/metrics/job/ci/instance/r<1>"),
+            replace: true,
+            timeToLive: nil,
+            now: 1_700_000_060
+        )
         let html = page()
         #expect(html.contains("<code>{instance=&quot;r&lt;1&gt;&quot;,job=&quot;ci&quot;}</code>"))
         #expect(html.contains("<td>2023-11-14 22:13:20</td><td>2023-11-14 22:14:20</td><td>1</td>"))

@@ -63,8 +63,10 @@ extension PushStore {
     /// The labels of every series of the family `name` of the group at `path`, as `a=1,b=2` lines.
     func seriesLabels(_ path: String, _ name: String) throws -> [String] {
         try stored(path, name)?.metrics.map { metric in
-            metric.labels.map { String(decoding: $0.name, as: UTF8.self) + "=" + String(decoding: $0.value, as: UTF8.self) }
-                .joined(separator: ",")
+            metric.labels.map {
+                String(decoding: $0.name, as: UTF8.self) + "=" + String(decoding: $0.value, as: UTF8.self)
+            }
+            .joined(separator: ",")
         } ?? []
     }
 }

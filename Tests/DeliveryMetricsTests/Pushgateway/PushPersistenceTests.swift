@@ -37,8 +37,13 @@ struct PushPersistenceTests {
             timeToLive: 3_600,
             now: 120
         )
-        try? store.push([F.family("bad-name", .gauge)], to: try F.key("/metrics/job/ci/instance/r1"), replace: true,
-            timeToLive: nil, now: 130)
+        try? store.push(
+            [F.family("bad-name", .gauge)],
+            to: try F.key("/metrics/job/ci/instance/r1"),
+            replace: true,
+            timeToLive: nil,
+            now: 130
+        )
         try store.push([], to: try F.key("/metrics/job/gone"), replace: true, timeToLive: nil, now: 140)
         store.delete(try F.key("/metrics/job/gone"), now: 150)
     }
@@ -96,8 +101,13 @@ struct PushPersistenceTests {
         let first = try BootedState(path)
         try write(first)
         first.pushes.wipe(now: 160)
-        try first.pushes.push([F.family("x", .gauge)], to: try F.key("/metrics/job/new"), replace: true,
-            timeToLive: nil, now: 170)
+        try first.pushes.push(
+            [F.family("x", .gauge)],
+            to: try F.key("/metrics/job/new"),
+            replace: true,
+            timeToLive: nil,
+            now: 170
+        )
         first.sync()
         first.stop()
 

@@ -182,14 +182,17 @@ struct PushStoreTests {
         let store = F.store()
         try push(store, "/metrics/job/a", [F.family("step_seconds", .histogram), F.family("runs_total", .counter)])
         for (name, kind) in [
-            ("step_seconds_count", PushedFamily.Kind.gauge), ("step_seconds_bucket", .gauge), ("step_seconds_sum", .gauge),
+            ("step_seconds_count", PushedFamily.Kind.gauge), ("step_seconds_bucket", .gauge),
+            ("step_seconds_sum", .gauge),
             ("runs", .gauge),
         ] {
             let refused = try refusal(store, "/metrics/job/b", [F.family(name, kind)])
             #expect(refused?.message.contains("collides") == true, "\(name)")
         }
         try push(store, "/metrics/job/c", [F.family("wait_count", .gauge)])
-        #expect(try refusal(store, "/metrics/job/d", [F.family("wait", .summary)])?.message.contains("collides") == true)
+        #expect(
+            try refusal(store, "/metrics/job/d", [F.family("wait", .summary)])?.message.contains("collides") == true
+        )
         // A summary has no buckets.
         try push(store, "/metrics/job/d", [F.family("lag", .summary), F.family("lag_bucket", .gauge)])
     }
@@ -207,9 +210,11 @@ struct PushStoreTests {
         let merged = try #require(store.merged(Array("x".utf8)))
         #expect(merged.help == Array("from a".utf8))
         #expect(merged.metrics.map { $0.labels[1].value } == [Array("a".utf8), Array("b".utf8)])
-        #expect(store.sortedNames.map { String(decoding: $0, as: UTF8.self) } == [
-            "push_failure_time_seconds", "push_time_seconds", "x",
-        ])
+        #expect(
+            store.sortedNames.map { String(decoding: $0, as: UTF8.self) } == [
+                "push_failure_time_seconds", "push_time_seconds", "x",
+            ]
+        )
     }
 
     @Test func enforcesItsLimits() throws {
