@@ -43,8 +43,8 @@ extension GroupingKey {
     /// segment is percent-decoded on its own, so `%2F` never splits one: a plain value holding a `/` is refused, and
     /// `<name>@base64/<value>` (URL-safe alphabet, padding optional, `=` alone for the empty value) is the way to
     /// send one, as on the Pushgateway. Empty segments are refused (the empty value is `@base64/=`), except one
-    /// trailing slash after the job. The job is required; `job` cannot be given again as a pair; a name is given
-    /// once; names must be label names and not `__`-prefixed; values must be UTF-8.
+    /// trailing slash after the job. The job is required; a name is given
+    /// once (a `job` pair gives way to the route's job); names must be label names and not `__`-prefixed; values must be UTF-8.
     static func parse(path rawPath: [UInt8]) throws(PushBodyError) -> GroupingKey {
         guard rawPath.starts(with: pathPrefix) else { throw PushBodyError("not a push path") }
         var segments = rawPath[pathPrefix.count...].split(
@@ -72,8 +72,9 @@ extension GroupingKey {
             guard PushedNames.isLabelName(name), !PushedNames.isReservedLabelName(name) else {
                 throw PushBodyError("improper label name \(PushedNames.quoted(name)) in the path")
             }
-            guard name != job else { throw PushBodyError("the job is given once, as /metrics/job/<job>") }
-            labels.append(PushedLabel(name: name, value: try value(segments[index + 1], base64: base64, of: name)))
+            let pairValue = try value(segments[index + 1], base64: base64, of: name)
+            // A `job` pair among the labels gives way to the route's job, as on the Pushgateway.
+            if name != job { labels.append(PushedLabel(name: name, value: pairValue)) }
             index += 2
         }
         labels.sort { $0.name.lexicographicallyPrecedes($1.name) }
