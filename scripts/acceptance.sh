@@ -66,6 +66,9 @@ status=0
 DELIVERY_METRICS_URL="$url" DELIVERY_METRICS_TOKEN="acceptance-token" DELIVERY_METRICS_BINARY="$binary" \
     swift test --skip-build --filter AcceptanceTests || status=$?
 scripts/status-page-check.sh "$url" "acceptance-token" || status=1
+# The Pushgateway protocol beside a real Pushgateway 1.5.1, with curl, Python's and Go's clients and a Prometheus
+# scraping with honor_labels; it starts servers of its own.
+scripts/pushgateway-differential.sh "$binary" || status=1
 
 kill -TERM "$pid"
 exit_code=0

@@ -129,7 +129,8 @@ struct PushgatewayEndpoint: Endpoint {
                     now: now
                 )
             } catch {
-                throw MetricError(error.reason, error.message)
+                // The store journaled the group's failure time: the refusal waits for the disk like any write.
+                return .afterCommit(gate.refusals.refuse(MetricError(error.reason, error.message), request.head))
             }
             return .afterCommit(Response(status: 200))
         } catch {

@@ -173,6 +173,20 @@ struct PushgatewayEndpointTests {
         #expect(harness.pushes.groups.count == 1)
     }
 
+    /// A refusal by the store journals the group's failure time, so it waits for the disk; an unreadable body
+    /// changes nothing, so its refusal leaves at once.
+    @Test func waitsForTheDiskOnlyForRefusalsThatChangedSomething() throws {
+        var head = harness.head("PUT", "/metrics/job/a", headers: [("Content-Type", Self.protobuf)])
+        let inconsistent = ProtobufWriter.delimited([PushFixtures.family("delivery_x", .gauge)])
+        head.contentLength = inconsistent.count
+        let context = try #require(harness.pushgateway.screen(head, parameters: [:]).accepted)
+        let refused = harness.pushgateway.handle(Request(head: head, body: inconsistent), context)
+        #expect(refused.response.status == 400 && refused.waitsForCommit)
+        head.contentLength = 2
+        let unreadable = harness.pushgateway.handle(Request(head: head, body: [5, 1]), context)
+        #expect(unreadable.response.status == 400 && !unreadable.waitsForCommit)
+    }
+
     private func gzip(_ input: [UInt8]) -> [UInt8] {
         var stream = z_stream()
         _ = deflateInit2_(
