@@ -23,7 +23,8 @@ struct PushAcceptanceTests {
                 continue
             }
             guard inShell else { continue }
-            if line.hasPrefix("curl "), line.contains("$DELIVERY_METRICS_URL") {
+            // A command is a curl line, or one line that pipes a body into curl.
+            if line.hasPrefix("curl ") || line.contains(" | curl "), line.contains("$DELIVERY_METRICS_URL") {
                 examples.append(Example(command: String(line)))
             } else if line.hasPrefix("# => ") {
                 examples[examples.count - 1].answer = String(line.dropFirst(5))
