@@ -145,8 +145,11 @@ final class Persistence {
         deduplication?.observer = writer
         pushes?.observer = writer
         pushes?.maxRecordBytes = RecordFraming.maxPayload - 4_096
-        // Series whose time-to-live passed while the process was down go now, journaled like any expiry.
-        registry.expire(now: WallClock.now())
+        // Series and pushed groups whose time-to-live passed while the process was down go now, before the first
+        // scrape, journaled like any expiry.
+        let now = WallClock.now()
+        registry.expire(now: now)
+        _ = pushes?.expire(now: now)
     }
 
     /// Starts the batch hook and the snapshot timer; folds a replayed journal into a snapshot straight away.

@@ -7,6 +7,8 @@ import Testing
 @Suite("Pushed groups persisted")
 struct PushPersistenceTests {
     private typealias F = PushFixtures
+    /// The writes' times, near the clock's: a boot drops the groups whose time-to-live has passed by then.
+    private let base = WallClock.now().rounded(.down)
 
     /// Three groups, a POST over one, a refused push, a delete: what every test below writes first.
     private func write(_ booted: BootedState) throws {
@@ -21,31 +23,31 @@ struct PushPersistenceTests {
             to: try F.key("/metrics/job/ci/instance/r1"),
             replace: true,
             timeToLive: 3_600,
-            now: 100
+            now: base + 100
         )
         try store.push(
             [F.family("builds_total", .counter, series: [[("long", long)]], value: 4)],
             to: try F.key("/metrics/job/ci/instance/r2"),
             replace: true,
             timeToLive: nil,
-            now: 110
+            now: base + 110
         )
         try store.push(
             [F.family("extra", .gauge)],
             to: try F.key("/metrics/job/ci/instance/r1"),
             replace: false,
             timeToLive: 3_600,
-            now: 120
+            now: base + 120
         )
         try? store.push(
             [F.family("bad-name", .gauge)],
             to: try F.key("/metrics/job/ci/instance/r1"),
             replace: true,
             timeToLive: nil,
-            now: 130
+            now: base + 130
         )
-        try store.push([], to: try F.key("/metrics/job/gone"), replace: true, timeToLive: nil, now: 140)
-        store.delete(try F.key("/metrics/job/gone"), now: 150)
+        try store.push([], to: try F.key("/metrics/job/gone"), replace: true, timeToLive: nil, now: base + 140)
+        store.delete(try F.key("/metrics/job/gone"), now: base + 150)
     }
 
     @Test func replaysTheJournal() throws {
@@ -58,7 +60,7 @@ struct PushPersistenceTests {
 
         let second = try BootedState(path)
         #expect(second.pushes.groups == groups)
-        #expect(second.pushes.groups[try F.key("/metrics/job/ci/instance/r1")]?.failureTime == 130)
+        #expect(second.pushes.groups[try F.key("/metrics/job/ci/instance/r1")]?.failureTime == base + 130)
         #expect(second.pushes.groups.count == 2)
         second.stop()
     }
@@ -75,7 +77,7 @@ struct PushPersistenceTests {
             to: try F.key("/metrics/job/late"),
             replace: true,
             timeToLive: nil,
-            now: 200
+            now: base + 200
         )
         let groups = first.pushes.groups
         first.sync()
@@ -90,7 +92,7 @@ struct PushPersistenceTests {
                 to: try F.key("/metrics/job/other"),
                 replace: true,
                 timeToLive: nil,
-                now: 300
+                now: base + 300
             )
         }
         second.stop()
@@ -100,13 +102,13 @@ struct PushPersistenceTests {
         let path = StateFiles.folder() + "/state"
         let first = try BootedState(path)
         try write(first)
-        first.pushes.wipe(now: 160)
+        first.pushes.wipe(now: base + 160)
         try first.pushes.push(
             [F.family("x", .gauge)],
             to: try F.key("/metrics/job/new"),
             replace: true,
             timeToLive: nil,
-            now: 170
+            now: base + 170
         )
         first.sync()
         first.stop()
@@ -114,6 +116,37 @@ struct PushPersistenceTests {
         let second = try BootedState(path)
         #expect(second.pushes.groups.keys.map(\.description) == ["{job=\"new\"}"])
         second.stop()
+    }
+
+    /// A group whose time-to-live ran out while the process was down is gone before the first scrape, and the
+    /// next boot does not bring it back either.
+    @Test func dropsAtBootTheGroupsThatOutlivedTheirTimeToLive() throws {
+        let path = StateFiles.folder() + "/state"
+        let first = try BootedState(path)
+        try first.pushes.push(
+            [F.family("x", .gauge)],
+            to: try F.key("/metrics/job/short"),
+            replace: true,
+            timeToLive: 60,
+            now: base - 120
+        )
+        try first.pushes.push(
+            [F.family("x", .gauge)],
+            to: try F.key("/metrics/job/long"),
+            replace: true,
+            timeToLive: 3_600,
+            now: base - 120
+        )
+        first.sync()
+        first.stop()
+
+        let second = try BootedState(path)
+        #expect(second.pushes.groups.keys.map(\.description) == ["{job=\"long\"}"])
+        second.sync()
+        second.stop()
+        let third = try BootedState(path)
+        #expect(third.pushes.groups.keys.map(\.description) == ["{job=\"long\"}"])
+        third.stop()
     }
 
     @Test func writesAPushAsTheProtobufTheDecoderReads() throws {
