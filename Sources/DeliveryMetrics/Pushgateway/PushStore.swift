@@ -21,13 +21,13 @@ final class PushStore {
     private(set) var bytes = 0
 
     /// Per pushed name: its type, the groups holding it, and a generation for the exposition's cache.
-    private var names: [[UInt8]: NameEntry] = [:]
+    private var names: [ByteKey: NameEntry] = [:]
     /// Which group shows a series: no two may show the same one.
     private var series: [SeriesIdentity: GroupingKey] = [:]
     /// Which group shows a label set on its push-time gauges (`GroupingKey.exposedLabels`).
     private var exposed: [[PushedLabel]: GroupingKey] = [:]
     /// The types of the families the service exposes itself, by full name (`process_*`, `delivery_*`).
-    private let ownKinds: [[UInt8]: PushedFamily.Kind]
+    private let ownKinds: [ByteKey: PushedFamily.Kind]
     /// The store generation at which a group's push times last changed: that of the two push-time families.
     private(set) var timesGeneration: UInt64 = 0
     private var sortedNamesCache: [[UInt8]]?
@@ -41,13 +41,18 @@ final class PushStore {
     private struct SeriesIdentity: Hashable {
         let name: [UInt8]
         let labels: [PushedLabel]
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combineBytes(name)
+            hasher.combine(labels)
+        }
     }
 
     init(limits: PushLimits, ownFamilies: [(name: String, kind: MetricKind)]) {
         self.limits = limits
-        var kinds: [[UInt8]: PushedFamily.Kind] = [:]
+        var kinds: [ByteKey: PushedFamily.Kind] = [:]
         for (name, kind) in ownFamilies {
-            kinds[Array(name.utf8)] =
+            kinds[ByteKey(Array(name.utf8))] =
                 switch kind {
                 case .counter: .counter
                 case .gauge: .gauge
@@ -189,8 +194,8 @@ final class PushStore {
         func kind(of name: [UInt8]) -> PushedFamily.Kind? {
             if let kind = pushedKinds[name] { return kind }
             if let stored = kept[name] { return stored.family.kind }
-            if let entry = names[name], entry.holders.contains(where: { $0 != key }) { return entry.kind }
-            return ownKinds[name]
+            if let entry = names[ByteKey(name)], entry.holders.contains(where: { $0 != key }) { return entry.kind }
+            return ownKinds[ByteKey(name)]
         }
         for (name, family) in pushed {
             try checkType(name, family.kind, against: key)
@@ -213,12 +218,12 @@ final class PushStore {
         group.timeToLive = timeToLive
         group.bytes = groupBytes
         for (name, family) in pushed {
-            var entry = names[name] ?? NameEntry(kind: family.kind, holders: [], generation: 0)
+            var entry = names[ByteKey(name)] ?? NameEntry(kind: family.kind, holders: [], generation: 0)
             if entry.holders.isEmpty { sortedNamesCache = nil }
             entry.kind = family.kind
             entry.holders.insert(key)
             entry.generation = generation &+ 1
-            names[name] = entry
+            names[ByteKey(name)] = entry
             for metric in family.metrics { series[SeriesIdentity(name: name, labels: metric.labels)] = key }
         }
         if existing == nil { sortedNamesCache = nil }
@@ -232,13 +237,13 @@ final class PushStore {
     }
 
     private func checkType(_ name: [UInt8], _ kind: PushedFamily.Kind, against key: GroupingKey) throws(PushRefusal) {
-        let shown = String(decoding: name, as: UTF8.self)
-        if let own = ownKinds[name], own != kind {
+        var shown: String { String(decoding: name, as: UTF8.self) }
+        if let own = ownKinds[ByteKey(name)], own != kind {
             throw .inconsistent(
                 "\(shown) has type \(PushTypeName.of(kind)) but the service exposes it as \(PushTypeName.of(own))"
             )
         }
-        if let entry = names[name], entry.kind != kind, let other = entry.holders.first(where: { $0 != key }) {
+        if let entry = names[ByteKey(name)], entry.kind != kind, let other = entry.holders.first(where: { $0 != key }) {
             throw .inconsistent(
                 "\(shown) has type \(PushTypeName.of(kind)) but should have \(PushTypeName.of(entry.kind)), "
                     + "as the group \(other.description) has it"
@@ -251,14 +256,14 @@ final class PushStore {
         for name in removed {
             guard let stored = group.families[name] else { continue }
             for metric in stored.family.metrics { series[SeriesIdentity(name: name, labels: metric.labels)] = nil }
-            guard var entry = names[name] else { continue }
+            guard var entry = names[ByteKey(name)] else { continue }
             entry.holders.remove(group.key)
             entry.generation = generation &+ 1
             if entry.holders.isEmpty {
-                names[name] = nil
+                names[ByteKey(name)] = nil
                 sortedNamesCache = nil
             } else {
-                names[name] = entry
+                names[ByteKey(name)] = entry
             }
         }
     }
@@ -275,7 +280,7 @@ final class PushStore {
     /// Every pushed family name, sorted by bytes, the two push-time gauges among them while any group exists.
     var sortedNames: [[UInt8]] {
         if let sortedNamesCache { return sortedNamesCache }
-        var all = Array(names.keys)
+        var all = names.keys.map(\.bytes)
         if !groups.isEmpty { all += [PushTimes.success, PushTimes.failure] }
         all.sort { $0.lexicographicallyPrecedes($1) }
         sortedNamesCache = all
@@ -285,10 +290,10 @@ final class PushStore {
     /// Changes whenever the family `name` does, in any group.
     func generation(of name: [UInt8]) -> UInt64 {
         if name == PushTimes.success || name == PushTimes.failure { return timesGeneration }
-        return names[name]?.generation ?? 0
+        return names[ByteKey(name)]?.generation ?? 0
     }
 
-    func holds(_ name: [UInt8]) -> Bool { names[name] != nil }
+    func holds(_ name: [UInt8]) -> Bool { names[ByteKey(name)] != nil }
 
     /// The family `name` as every group holding it pushed it, merged: the series of all of them, and the help of
     /// the group whose key sorts first (so the help shown never changes from scrape to scrape, as it does on the
@@ -297,7 +302,7 @@ final class PushStore {
         if name == PushTimes.success || name == PushTimes.failure {
             return pushTimes(failure: name == PushTimes.failure)
         }
-        guard let entry = names[name] else { return nil }
+        guard let entry = names[ByteKey(name)] else { return nil }
         let holders = entry.holders.sorted { $0.labels.lexicographicallyPrecedes($1.labels, by: Self.labelPrecedes) }
         var merged = PushedFamily(name: name, help: nil, kind: entry.kind, metrics: [])
         for key in holders {
@@ -326,16 +331,18 @@ final class PushStore {
     /// The partner of the pushed family `name`, when both are pushed: a counter, histogram or summary and the
     /// gauge (or untyped family) of its `_created` samples.
     func createdPartner(of name: [UInt8]) -> CreatedPartner? {
-        guard let entry = names[name] else { return nil }
+        guard let entry = names[ByteKey(name)] else { return nil }
         if let created = PushedFamilyRenderer.createdName(of: name, entry.kind),
-            let gauge = names[created], gauge.kind == .gauge || gauge.kind == .untyped
+            let gauge = names[ByteKey(created)], gauge.kind == .gauge || gauge.kind == .untyped
         {
             return .created(name: created)
         }
         guard entry.kind == .gauge || entry.kind == .untyped, name.hasSuffix("_created") else { return nil }
         let base = Array(name.dropLast("_created".utf8.count))
         for owner in [base + Array("_total".utf8), base] {
-            if let ownerEntry = names[owner], PushedFamilyRenderer.createdName(of: owner, ownerEntry.kind) == name {
+            if let ownerEntry = names[ByteKey(owner)],
+                PushedFamilyRenderer.createdName(of: owner, ownerEntry.kind) == name
+            {
                 return .owner(name: owner)
             }
         }

@@ -66,15 +66,18 @@ enum PushedBody {
     }
 
     /// One value field, the family's, and no timestamp.
+    /// Runs for every series: the family's name is made a string only for a refusal.
     private static func check(_ metric: PushedMetric, of family: PushedFamily) throws(PushRefusal) {
-        let shown = String(decoding: family.name, as: UTF8.self)
+        var shown: String { String(decoding: family.name, as: UTF8.self) }
         guard metric.timestampMilliseconds == nil else {
             throw .inconsistent("\(shown): pushed metrics must not have timestamps")
         }
-        let fields = [
-            metric.counter != nil, metric.gauge != nil, metric.untyped != nil, metric.summary != nil,
-            metric.histogram != nil,
-        ]
+        var fields = 0
+        if metric.counter != nil { fields += 1 }
+        if metric.gauge != nil { fields += 1 }
+        if metric.untyped != nil { fields += 1 }
+        if metric.summary != nil { fields += 1 }
+        if metric.histogram != nil { fields += 1 }
         let matching: Bool
         switch family.kind {
         case .counter: matching = metric.counter != nil
@@ -84,7 +87,7 @@ enum PushedBody {
         case .histogram: matching = metric.histogram != nil
         case .gaugeHistogram, .unknown: matching = false
         }
-        guard matching, fields.filter({ $0 }).count == 1 else {
+        guard matching, fields == 1 else {
             throw .inconsistent(
                 "\(shown): a metric must hold one value, of the family's type \(PushTypeName.of(family.kind))"
             )
@@ -109,7 +112,7 @@ enum PushedBody {
         of family: PushedFamily,
         for key: GroupingKey
     ) throws(PushRefusal) -> [PushedLabel] {
-        let shown = String(decoding: family.name, as: UTF8.self)
+        var shown: String { String(decoding: family.name, as: UTF8.self) }
         var labels: [PushedLabel] = []
         labels.reserveCapacity(given.count + key.labels.count + 1)
         for label in given {

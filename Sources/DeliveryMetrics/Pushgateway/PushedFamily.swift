@@ -49,6 +49,12 @@ struct PushedMetric: Equatable {
 struct PushedLabel: Hashable {
     var name: [UInt8]
     var value: [UInt8]
+
+    /// The bytes in two calls, not one a byte (`ByteKey`).
+    func hash(into hasher: inout Hasher) {
+        hasher.combineBytes(name)
+        hasher.combineBytes(value)
+    }
 }
 
 struct PushedSummary: Equatable {

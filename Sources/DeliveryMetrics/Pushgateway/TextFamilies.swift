@@ -23,14 +23,14 @@ struct TextFamilies {
         /// From the TYPE line, or untyped from the first sample without one: expfmt's `Type`, nil until then.
         var kind: PushedFamily.Kind?
         /// A summary's or histogram's metrics by their label set (`TextFamilies.key`).
-        var metricsByLabels: [[UInt8]: Int] = [:]
+        var metricsByLabels: [ByteKey: Int] = [:]
     }
 
     private var entries: [Entry] = []
     /// Every name met, as a slice of the body, and what it resolved to. Once resolved, a name resolves the same way
     /// for the rest of the body (a family is never removed, and a summary or histogram keeps its type), so each name
     /// is worked out once.
-    private var names: [ArraySlice<UInt8>: Resolution] = [:]
+    private var names: [ByteSliceKey: Resolution] = [:]
     /// The entries with a metric, in the order they had their first.
     private var order: [Int] = []
     private var budget: SeriesBudget
@@ -48,9 +48,9 @@ struct TextFamilies {
     /// for `x_count`, `x_sum` or `x_bucket`, the histogram `x`; else a new family of that name. HELP and TYPE lines
     /// resolve their name the same way, so `# HELP x_sum` gives the summary `x` its help.
     mutating func resolve(_ name: ArraySlice<UInt8>) -> Resolution {
-        if let known = names[name] { return known }
+        if let known = names[ByteSliceKey(name)] { return known }
         let resolution = parent(of: name) ?? create(name)
-        names[name] = resolution
+        names[ByteSliceKey(name)] = resolution
         return resolution
     }
 
@@ -67,7 +67,7 @@ struct TextFamilies {
             }
         guard let suffix else { return nil }
         // Only a family of that very name is a parent: `x_count_count` is not the summary `x`'s.
-        guard let parent = names[name.dropLast(suffix.length)], parent.exact else { return nil }
+        guard let parent = names[ByteSliceKey(name.dropLast(suffix.length))], parent.exact else { return nil }
         let kind = entries[parent.family].kind
         guard kind == .histogram || (kind == .summary && suffix.length != 7) else { return nil }
         return Resolution(family: parent.family, role: suffix.role, exact: false)
@@ -117,7 +117,7 @@ struct TextFamilies {
         empty: PushedMetric,
         _ body: (inout PushedMetric) -> Void
     ) throws(PushBodyError) {
-        let key = Self.key(labels)
+        let key = ByteKey(Self.key(labels))
         let index: Int
         if let known = entries[family].metricsByLabels[key] {
             index = known

@@ -78,13 +78,14 @@ struct TextSampleLabels {
             labels.append(PushedLabel(name: Array(name), value: value))
             return
         }
-        let label = "'\(bound.labelName)' label of \(quotedMetric)"
-        guard boundValue == nil else { throw reader.error("a second \(label)") }
+        // Built only for a refusal: every bucket and quantile comes this way.
+        func label() -> String { "'\(bound.labelName)' label of \(quotedMetric)" }
+        guard boundValue == nil else { throw reader.error("a second \(label())") }
         guard let parsed = TextFloat.parse(value[...]) else {
-            throw reader.error("expected a float as the \(label), got \(TextFormatReader.quote(value))")
+            throw reader.error("expected a float as the \(label()), got \(TextFormatReader.quote(value))")
         }
         // Go drops such a sample without a word.
-        guard !parsed.isNaN else { throw reader.error("the \(label) is NaN") }
+        guard !parsed.isNaN else { throw reader.error("the \(label()) is NaN") }
         boundValue = parsed
     }
 
