@@ -69,6 +69,8 @@ scripts/status-page-check.sh "$url" "acceptance-token" || status=1
 # The Pushgateway protocol beside a real Pushgateway 1.5.1, with curl, Python's and Go's clients and a Prometheus
 # scraping with honor_labels; it starts servers of its own.
 scripts/pushgateway-differential.sh "$binary" || status=1
+# The README's Python and Go push examples, verbatim.
+scripts/readme-clients.sh "$binary" || status=1
 
 kill -TERM "$pid"
 exit_code=0

@@ -117,13 +117,14 @@ wait_ready "http://127.0.0.1:$pg_port/-/ready"
 pg="http://127.0.0.1:$pg_port"
 
 push=/api/deployment_duration_seconds/observe
-echo "scenario 1: one observation per request, keep-alive, 50 connections; $rounds rounds alternating the servers"
+echo "scenario 1 and 6: one observation per request, and one Pushgateway sample per request, keep-alive, 50 connections; $rounds rounds alternating the servers"
 for round in $(seq 1 "$rounds"); do
     run_wrk "ceiling-$round" -c50 -d"${seconds}s" -s bench/push.lua "http://127.0.0.1:$ceiling_port$push"
     run_wrk "push-keepalive-$round" -c50 -d"${seconds}s" -s bench/push.lua "$url$push"
     run_wrk "push-keepalive-access-log-$round" -c50 -d"${seconds}s" -s bench/push.lua "http://127.0.0.1:$logged_port$push"
     run_wrk "go-shape-$round" -c50 -d"${seconds}s" -s bench/push.lua "http://127.0.0.1:$go_port$push"
     run_wrk "pg-push-keepalive-$round" -c50 -d"${seconds}s" -s bench/pushgateway.lua "$pg/metrics/job/bench"
+    run_wrk "pg-protocol-keepalive-$round" -c50 -d"${seconds}s" -s bench/pushgateway.lua "$url/metrics/job/bench"
 done
 # median NAME FIELD: the median over the rounds.
 median() {
@@ -159,6 +160,9 @@ kill "$scraper" 2>/dev/null || true
 
 echo "scenario 5: webhook job events"
 run_wrk webhook -c20 -d"${seconds}s" -s bench/webhook.lua "$url/webhooks/job/ops/gitlab-org/release/tools"
+echo "scenario 6b: a CI job's whole group (PUT, 21 samples), to the Pushgateway and here, alternated"
+run_wrk pg-job-put -c50 -d"${seconds}s" -s bench/pushgateway-job.lua "$pg/metrics/job/ci/instance/runner-1"
+run_wrk pg-protocol-job-put -c50 -d"${seconds}s" -s bench/pushgateway-job.lua "$url/metrics/job/ci/instance/runner-1"
 final_rss=$(status_kib "$server" VmRSS)
 kill -TERM "$server"
 
@@ -174,6 +178,8 @@ for task in /proc/"$persisted"/task/*; do
     [ "${task##*/}" = "$persisted" ] || taskset -p -c "$client_core" "${task##*/}" >/dev/null
 done
 run_wrk push-keepalive-persistence -c50 -d"${seconds}s" -s bench/push.lua "http://127.0.0.1:$persisted_port$push"
+run_wrk pg-protocol-persistence -c50 -d"${seconds}s" -s bench/pushgateway.lua \
+    "http://127.0.0.1:$persisted_port/metrics/job/bench"
 syncs=$(curl -s "http://127.0.0.1:$persisted_port/metrics" | awk '/^delivery_persistence_syncs_total / { print $2 }')
 kill -TERM "$persisted"
 
@@ -194,6 +200,13 @@ row() {
     fi
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+# pg_median_row LABEL: scenario 6's medians over the rounds, here and on the Pushgateway.
+pg_median_row() {
+    local ours theirs
+    ours=$(median pg-protocol-keepalive rps)
+    theirs=$(median pg-push-keepalive rps)
+    echo "| $1 | $ours | $(median pg-protocol-keepalive p50_ms) | $(median pg-protocol-keepalive p99_ms) | $(median pg-protocol-keepalive p999_ms) | $(grep '^pg-protocol-keepalive-[0-9]* ' "$work/raw.txt" | sed -n 's/.* errors=\([^ ]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }') | $theirs ($(median pg-push-keepalive p99_ms) ms p99) | $(ratio "$ours" "$theirs")× |"
+}
 # campaign NAME LABEL: the median row of a scenario 1 server, with its ratios to the ceiling and to the Go shape.
 ceiling_rps=$(median ceiling rps)
 ceiling_p99=$(median ceiling p99_ms)
@@ -214,6 +227,7 @@ gate() {  # gate LABEL VALUE OPERATOR LIMIT
 quiet_rps=$(median push-keepalive rps)
 logged_rps=$(median push-keepalive-access-log rps)
 quiet_p99=$(median push-keepalive p99_ms)
+pg_protocol_ratio=$(ratio "$(median pg-protocol-keepalive rps)" "$(median pg-push-keepalive rps)")
 persistence_rps=$(field "$(grep '^push-keepalive-persistence ' "$work/raw.txt")" rps)
 persistence_requests=$(field "$(grep '^push-keepalive-persistence ' "$work/raw.txt")" requests)
 persistence_share=$(awk -v a="$persistence_rps" -v b="$quiet_rps" 'BEGIN { printf("%.0f%%", (b > 0 ? 100 * a / b : 0)) }')
@@ -228,6 +242,7 @@ gates=$(
     gate "start to \`/-/ready\` (median of 7), ms" "$ready_median" "<=" 50
     gate "resident memory idle, scraper off, MB (10^6 bytes)" "$(awk -v k="$idle_rss" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')" "<=" 10
     gate "push p99 while scraped every 100 ms, ms" "$(field "$(grep '^push-under-scrape ' "$work/raw.txt")" p99_ms)" "<=" 2
+    gate "Pushgateway protocol, one-sample POST, × the Pushgateway's requests/s" "$pg_protocol_ratio" ">=" 10
     gate "persistence on, % of the push rate without" "${persistence_share%\%}" ">=" 90
     grep '^| \(instructions\|allocations\) .* | \(PASS\|FAIL\)' "$work/push-cost.md"
 )
@@ -259,6 +274,18 @@ mkdir -p "$(dirname "$results")"
     campaign push-keepalive-access-log "1b. the same with the access log on"
     campaign go-shape "Go shape: net/http + client_golang, one histogram (\`bench/goshape\`)"
     campaign pg-push-keepalive "Pushgateway, a push of one sample per request"
+    echo
+    echo "## The Pushgateway protocol, here and on the Pushgateway"
+    echo
+    echo "The same text bodies to the same paths, keep-alive, 50 connections, the Pushgateway without persistence"
+    echo "throughout. Row 6 is the median of $rounds runs of each, taking turns with scenario 1's servers; 6b and 6c"
+    echo "are one run each, 6c beside the Pushgateway's first run of 6."
+    echo
+    echo "| scenario | requests/s | p50 ms | p99 ms | p99.9 ms | errors | Pushgateway requests/s | ratio |"
+    echo "|---|---|---|---|---|---|---|---|"
+    pg_median_row "6. \`POST /metrics/job/bench\`, one sample (\`bench/pushgateway.lua\`)"
+    row pg-protocol-job-put "6b. \`PUT\` of a CI job's group, 21 samples with HELP and TYPE (\`bench/pushgateway-job.lua\`)" pg-job-put
+    row pg-protocol-persistence "6c. 6 with persistence on (each 200 after its fdatasync)" pg-push-keepalive-1
     echo
     echo "## The other scenarios"
     echo
