@@ -198,7 +198,9 @@ micro-bench: deps
 bench-smoke: deps-bench build
 	BENCH_SECONDS=1 PUSH_COST_N=100 BENCH_RESULTS=.build/bench-smoke.md scripts/bench.sh $(BINARY) >/dev/null
 	@grep -q "| 1. push" .build/bench-smoke.md && grep -q "| delivery-metrics, access log off | [1-9]" .build/bench-smoke.md \
-	    && grep -q "| Go shape" .build/bench-smoke.md && echo "bench smoke ran every scenario"
+	    && grep -q "| Go shape" .build/bench-smoke.md \
+	    && grep -q '^| 7\. .*lua`) | [1-9]' .build/bench-smoke.md && grep -q '^| 7b\. .*lua`) | [1-9]' .build/bench-smoke.md \
+	    && echo "bench smoke ran every scenario"
 
 ## catalogue: rewrite the README's catalogue table from the code.
 catalogue: deps

@@ -117,7 +117,7 @@ wait_ready "http://127.0.0.1:$pg_port/-/ready"
 pg="http://127.0.0.1:$pg_port"
 
 push=/api/deployment_duration_seconds/observe
-echo "scenario 1 and 6: one observation per request, and one Pushgateway sample per request, keep-alive, 50 connections; $rounds rounds alternating the servers"
+echo "scenario 1 and 7: one observation per request, and one Pushgateway sample per request, keep-alive, 50 connections; $rounds rounds alternating the servers"
 for round in $(seq 1 "$rounds"); do
     run_wrk "ceiling-$round" -c50 -d"${seconds}s" -s bench/push.lua "http://127.0.0.1:$ceiling_port$push"
     run_wrk "push-keepalive-$round" -c50 -d"${seconds}s" -s bench/push.lua "$url$push"
@@ -160,7 +160,7 @@ kill "$scraper" 2>/dev/null || true
 
 echo "scenario 5: webhook job events"
 run_wrk webhook -c20 -d"${seconds}s" -s bench/webhook.lua "$url/webhooks/job/ops/gitlab-org/release/tools"
-echo "scenario 6b: a CI job's whole group (PUT, 21 samples), to the Pushgateway and here, alternated"
+echo "scenario 7b: a CI job's whole group (PUT, 21 samples), to the Pushgateway and here, alternated"
 run_wrk pg-job-put -c50 -d"${seconds}s" -s bench/pushgateway-job.lua "$pg/metrics/job/ci/instance/runner-1"
 run_wrk pg-protocol-job-put -c50 -d"${seconds}s" -s bench/pushgateway-job.lua "$url/metrics/job/ci/instance/runner-1"
 final_rss=$(status_kib "$server" VmRSS)
@@ -200,7 +200,7 @@ row() {
     fi
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-# pg_median_row LABEL: scenario 6's medians over the rounds, here and on the Pushgateway.
+# pg_median_row LABEL: scenario 7's medians over the rounds, here and on the Pushgateway.
 pg_median_row() {
     local ours theirs
     ours=$(median pg-protocol-keepalive rps)
@@ -278,14 +278,14 @@ mkdir -p "$(dirname "$results")"
     echo "## The Pushgateway protocol, here and on the Pushgateway"
     echo
     echo "The same text bodies to the same paths, keep-alive, 50 connections, the Pushgateway without persistence"
-    echo "throughout. Row 6 is the median of $rounds runs of each, taking turns with scenario 1's servers; 6b and 6c"
-    echo "are one run each, 6c beside the Pushgateway's first run of 6."
+    echo "throughout. Row 7 is the median of $rounds runs of each, taking turns with scenario 1's servers; 7b and 7c"
+    echo "are one run each, 7c beside the Pushgateway's first run of 7."
     echo
     echo "| scenario | requests/s | p50 ms | p99 ms | p99.9 ms | errors | Pushgateway requests/s | ratio |"
     echo "|---|---|---|---|---|---|---|---|"
-    pg_median_row "6. \`POST /metrics/job/bench\`, one sample (\`bench/pushgateway.lua\`)"
-    row pg-protocol-job-put "6b. \`PUT\` of a CI job's group, 21 samples with HELP and TYPE (\`bench/pushgateway-job.lua\`)" pg-job-put
-    row pg-protocol-persistence "6c. 6 with persistence on (each 200 after its fdatasync)" pg-push-keepalive-1
+    pg_median_row "7. \`POST /metrics/job/bench\`, one sample (\`bench/pushgateway.lua\`)"
+    row pg-protocol-job-put "7b. \`PUT\` of a CI job's group, 21 samples with HELP and TYPE (\`bench/pushgateway-job.lua\`)" pg-job-put
+    row pg-protocol-persistence "7c. 7 with persistence on (each 200 after its fdatasync)" pg-push-keepalive-1
     echo
     echo "## The other scenarios"
     echo
