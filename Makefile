@@ -10,7 +10,7 @@ SWIFT ?= swift
 # `prometheus`), openssl (a TLS server for the client's tests), chromium (the status page in a browser) and binutils
 # (readelf, for the runtime-packages check).
 APT_PACKAGES := libuv1-dev zlib1g-dev libcurl4-openssl-dev pkg-config curl ca-certificates
-ACCEPTANCE_PACKAGES := $(APT_PACKAGES) prometheus openssl chromium binutils prometheus-pushgateway golang-go golang-github-prometheus-client-golang-dev python3 python3-pip pip:prometheus_client
+ACCEPTANCE_PACKAGES := $(APT_PACKAGES) prometheus openssl chromium binutils prometheus-pushgateway golang-go golang-github-prometheus-client-golang-dev python3 python3-pip pip:prometheus_client chromium-driver pip:selenium
 BENCH_PACKAGES := $(APT_PACKAGES) wrk prometheus-pushgateway valgrind gcc libc6-dev python3 golang-go golang-github-prometheus-client-golang-dev
 BENCH_SECONDS ?= 10
 FUZZ_SECONDS ?= 60
@@ -42,7 +42,7 @@ LINK_FLAGS := -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
 RELEASE_FLAGS := -c release --static-swift-stdlib $(STAMP_FLAGS) $(OPTIMIZE_FLAGS) $(LINK_FLAGS)
 BINARY := .build/release/delivery-metrics
 
-.PHONY: deps deps-acceptance deps-bench build run test lint check-recursion unit asan acceptance bench bench-smoke push-cost link-order micro-bench fuzz fuzz-build fuzz-smoke catalogue image image-check clean stamp help
+.PHONY: deps deps-acceptance deps-bench build run test lint screenshots check-recursion unit asan acceptance bench bench-smoke push-cost link-order micro-bench fuzz fuzz-build fuzz-smoke catalogue image image-check clean stamp help
 
 help:
 	@echo "make run         build and serve on 127.0.0.1:$(PORT) with a development token"
@@ -201,6 +201,10 @@ bench-smoke: deps-bench build
 	    && grep -q "| Go shape" .build/bench-smoke.md \
 	    && grep -q '^| 7\. .*lua`) | [1-9]' .build/bench-smoke.md && grep -q '^| 7b\. .*lua`) | [1-9]' .build/bench-smoke.md \
 	    && echo "bench smoke ran every scenario"
+
+## screenshots: the README's two pictures of the status page, taken in Chromium from a fresh copy with sample data.
+screenshots: deps-acceptance build
+	scripts/status-page-screenshots.sh $(BINARY)
 
 ## catalogue: rewrite the README's catalogue table from the code.
 catalogue: deps

@@ -1,8 +1,29 @@
 /// RFC 4648 base64, decoded the way its two readers here need: Basic credentials in the standard alphabet
 /// (`+`, `/`), and path values as the Pushgateway reads them, Go's `base64.RawURLEncoding` after trailing `=` are
 /// trimmed (`-`, `_`; padding optional; `=` alone the empty value). Nil for a character outside the alphabet or a
-/// length no encoding gives.
+/// length no encoding gives. Encoded in the standard alphabet with padding, for the status page's CSP hashes.
 enum Base64 {
+    static func encode(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let count = min(3, bytes.count - index)
+            var group: UInt32 = 0
+            for offset in 0..<3 {
+                group = group << 8 | UInt32(offset < count ? bytes[index + offset] : 0)
+            }
+            for sextet in 0..<4 {
+                output.append(
+                    sextet <= count ? alphabet[Int(group >> UInt32(18 - 6 * sextet) & 63)] : UInt8(ascii: "=")
+                )
+            }
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     enum Alphabet {
         case standard
         case urlSafe

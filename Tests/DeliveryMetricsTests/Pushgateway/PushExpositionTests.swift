@@ -182,7 +182,7 @@ extension PushExpositionTests {
         func page() -> String {
             String(decoding: cache.response(registry, pushes: store, now: 1).joinedBody, as: UTF8.self)
         }
-        #expect(page().contains("No groups pushed yet."))
+        #expect(page().contains("No groups pushed yet"))
         try store.push(
             [F.family("x", .gauge)],
             to: try F.key("/metrics/job/ci/instance/r<1>"),
@@ -198,8 +198,46 @@ extension PushExpositionTests {
             now: 1_700_000_060
         )
         let html = page()
-        #expect(html.contains("<code>{instance=&quot;r&lt;1&gt;&quot;,job=&quot;ci&quot;}</code>"))
-        #expect(html.contains("<td>2023-11-14 22:13:20</td><td>2023-11-14 22:14:20</td><td>1</td>"))
-        #expect(html.contains("<tr class=\"group failed\">"))
+        // The table: the job linking to the group's section, its other labels, the two times and the series.
+        #expect(
+            html.contains("<td><a href=\"#group-1\">ci</a></td><td><code>instance=&quot;r&lt;1&gt;&quot;</code></td>")
+        )
+        #expect(
+            html.contains(
+                "<td><time datetime=\"2023-11-14T22:13:20Z\">2023-11-14 22:13:20 UTC</time></td>"
+                    + "<td><time datetime=\"2023-11-14T22:14:20Z\">2023-11-14 22:14:20 UTC</time></td>"
+                    + "<td class=\"num\">1</td>"
+            )
+        )
+        #expect(html.contains("<tr class=\"group failed\" data-filter=\"instance r&lt;1&gt; job ci x\">"))
+        // The section: the group's key, and its series without the key's labels.
+        #expect(html.contains("<section id=\"group-1\" class=\"group\""))
+        #expect(
+            html.contains("<h2>Pushed group <code>{instance=&quot;r&lt;1&gt;&quot;,job=&quot;ci&quot;}</code></h2>")
+        )
+        #expect(html.contains("<tr class=\"series\"><td><code>x</code></td><td>gauge</td><td class=\"value num\">"))
+    }
+
+    @Test func listsAPushedHistogramWithItsChartAndAtMostTwoHundredSeriesAGroup() throws {
+        let (store, registry) = try setUp()
+        try store.push(
+            [F.family("a_wait_seconds", .histogram, value: 2.5)]
+                + [F.family("many", .gauge, series: (0..<250).map { [("n", "\($0)")] })],
+            to: try F.key("/metrics/job/ci"),
+            replace: true,
+            timeToLive: nil,
+            now: 1_700_000_000
+        )
+        let html = StatusPage.html(registry, pushes: store, baseURL: "", now: 1_700_000_001)
+        #expect(html.contains("<td><a href=\"#group-1\">ci</a></td><td>—</td>"))
+        let section = try #require(html.range(of: "<section id=\"group-1\"")).lowerBound
+        let group = html[section...]
+        #expect(group.components(separatedBy: "<tr class=\"series\">").count - 1 == MetricSection.listed)
+        #expect(group.contains("… and 51 more series not listed here"))
+        #expect(group.contains("<code>many{n=&quot;0&quot;}</code>"))
+        let histogram = try #require(group.range(of: "<code>a_wait_seconds</code>"))
+        let row = group[histogram.upperBound...].prefix { $0 != "\n" }
+        #expect(row.contains("<td>histogram</td><td><svg class=\"chart\""))
+        #expect(row.components(separatedBy: "<rect class=\"bar\"").count - 1 >= 2)
     }
 }

@@ -29,6 +29,15 @@ final class StatusPageCache {
             processGeneration = process
             renderedAt = now
         }
-        return Response(status: 200, headers: ["Content-Type": "text/html; charset=utf-8"], shared: [page!])
+        return Response(
+            status: 200,
+            headers: [
+                "Content-Type": "text/html; charset=utf-8",
+                "Content-Security-Policy": StatusPageAssets.contentSecurityPolicy,
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+            ],
+            shared: [page!]
+        )
     }
 }

@@ -1,0 +1,42 @@
+/// Text as the status page writes it: escaped for HTML, times as `<time>` elements, values for a shell.
+enum HTMLText {
+    /// Escaped for both text and double-quoted attribute values.
+    static func escape(_ text: String) -> String {
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": output += "&amp;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            case "\"": output += "&quot;"
+            case "'": output += "&#39;"
+            default: output.append(character)
+            }
+        }
+        return output
+    }
+
+    /// A UTC time, absolute in the markup (a cached page must not say "3 min ago"); the page's script adds the
+    /// relative form beside it.
+    static func time(_ seconds: Double) -> String {
+        let stamp = LogFormatter.rfc3339(seconds).prefix(19)
+        return "<time datetime=\"\(stamp)Z\">\(stamp.replacing("T", with: " ")) UTC</time>"
+    }
+
+    /// A number as Prometheus writes it.
+    static func number(_ value: Double) -> String {
+        GoFloat.format(value)
+    }
+
+    /// A derived figure (a histogram's mean) to three decimals: the exact values are in the row beside it.
+    static func rounded(_ value: Double) -> String {
+        let rounded = (value * 1_000).rounded() / 1_000
+        return GoFloat.format(rounded.isFinite ? rounded : value)
+    }
+
+    /// Single quotes when the value holds anything a shell would interpret.
+    static func shellQuote(_ value: String) -> String {
+        value.allSatisfy { $0.isLetter || $0.isNumber || "-_.,:".contains($0) } ? value : "'\(value)'"
+    }
+}
