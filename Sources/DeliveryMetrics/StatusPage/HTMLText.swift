@@ -17,6 +17,19 @@ enum HTMLText {
         return output
     }
 
+    /// The most of one name or value the page shows.
+    static let longest = 200
+
+    /// `text` cut to `longest` Unicode scalars with an ellipsis: a label value may be a megabyte, and the page
+    /// lists hundreds of series, twice each (the cell and the filter's text). Cut by scalars, not characters, so
+    /// that one character of a million combining marks is cut too.
+    static func shortened(_ text: String) -> String {
+        guard text.utf8.count > longest else { return text }
+        let scalars = text.unicodeScalars
+        guard scalars.count > longest else { return text }
+        return String(String.UnicodeScalarView(scalars.prefix(longest))) + "…"
+    }
+
     /// A UTC time, absolute in the markup (a cached page must not say "3 min ago"); the page's script adds the
     /// relative form beside it.
     static func time(_ seconds: Double) -> String {

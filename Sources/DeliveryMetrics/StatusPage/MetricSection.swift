@@ -32,8 +32,8 @@ struct MetricSection {
         listedZeros = zeros.prefix(Self.listed - listedValues.count)
         zeroCount = zeros.count
         var words = [definition.fullName, definition.apiName, definition.help] + definition.labels.map(\.name)
-        for entry in listedValues { words += entry.key.values }
-        for entry in listedZeros { words += entry.key.values }
+        for entry in listedValues { words += entry.key.values.map(HTMLText.shortened) }
+        for entry in listedZeros { words += entry.key.values.map(HTMLText.shortened) }
         filterText = words.joined(separator: " ").lowercased()
     }
 
@@ -117,7 +117,9 @@ struct MetricSection {
             : "<th class=\"num\">value</th>"
         html += "<th>last written</th></tr></thead><tbody>\n"
         for (key, series) in rows {
-            html += "<tr class=\"series\">" + key.values.map { "<td>\(HTMLText.escape($0))</td>" }.joined()
+            html +=
+                "<tr class=\"series\">"
+                + key.values.map { "<td>\(HTMLText.escape(HTMLText.shortened($0)))</td>" }.joined()
             if isHistogram {
                 let chart = HistogramChart(catalogueBounds: definition.buckets, bucketCounts: series.bucketCounts)
                 let mean = series.count == 0 ? "—" : HTMLText.rounded(series.sum / Double(series.count))

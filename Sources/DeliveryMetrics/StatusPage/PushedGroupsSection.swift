@@ -12,7 +12,8 @@ struct PushedGroupsSection {
         groups = pushes.groups.values.sorted { PushStore.precedes($0.key.labels, $1.key.labels) }
     }
 
-    private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+    /// A name or value as the page shows it, cut to `HTMLText.longest`.
+    private static func text(_ bytes: [UInt8]) -> String { HTMLText.shortened(String(decoding: bytes, as: UTF8.self)) }
 
     private static func job(of group: PushGroup) -> String {
         text(group.key.labels.first { $0.name == GroupingKey.job }?.value ?? [])
@@ -63,7 +64,10 @@ struct PushedGroupsSection {
         for (index, group) in groups.prefix(Self.listedGroups).enumerated() {
             html += "<section id=\"group-\(index + 1)\" class=\"group\""
             html += " data-filter=\"\(HTMLText.escape(Self.filterText(group)))\">\n"
-            html += "<h2>Pushed group <code>\(HTMLText.escape(group.key.description))</code></h2>\n"
+            let key =
+                "{" + group.key.labels.map { "\(Self.text($0.name))=\"\(Self.text($0.value))\"" }.joined(separator: ",")
+                + "}"
+            html += "<h2>Pushed group <code>\(HTMLText.escape(key))</code></h2>\n"
             html += "<p class=\"meta\">Last push \(group.pushTime == 0 ? "never" : HTMLText.time(group.pushTime))"
             html += "; last failure \(group.failureTime == 0 ? "never" : HTMLText.time(group.failureTime)).</p>\n"
             let rows = min(group.seriesCount, MetricSection.listed, budget)

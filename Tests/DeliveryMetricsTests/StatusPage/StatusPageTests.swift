@@ -85,6 +85,29 @@ struct StatusPageTests {
         #expect(html.utf8.count < 400_000, "the page is \(html.utf8.count) bytes at 40,000 series")
     }
 
+    /// A pushed label value may be a megabyte, or one character of a million combining marks: the page shows 200
+    /// scalars of it. (A catalogue value is 256 bytes at most.)
+    @Test func cutsLongPushedLabelValuesSoThePageStaysSmall() throws {
+        let registry = registry()
+        let store = PushFixtures.store()
+        let long = String(repeating: "x", count: 1_000_000)
+        let combining = "e" + String(repeating: "\u{301}", count: 100_000)
+        try store.push(
+            [PushFixtures.family("big", .gauge, series: [[("a", long)], [("a", combining)]])],
+            to: try PushFixtures.key("/metrics/job/ci/instance@base64/" + Base64.encode(Array(long.utf8))),
+            replace: true,
+            timeToLive: nil,
+            now: now
+        )
+        let html = StatusPage.html(registry, pushes: store, baseURL: "", now: now)
+        #expect(html.utf8.count < 200_000, "the page is \(html.utf8.count) bytes")
+        #expect(
+            html.contains("<code>big{a=&quot;" + String(repeating: "x", count: HTMLText.longest) + "…&quot;}</code>")
+        )
+        #expect(HTMLText.shortened(combining).unicodeScalars.count == HTMLText.longest + 1)
+        #expect(HTMLText.shortened("short") == "short")
+    }
+
     @Test func drawsAChartWithABarPerBucketForAHistogramWithObservations() throws {
         let registry = registry()
         let family = try #require(registry.family(named: "deployment_duration_seconds"))
