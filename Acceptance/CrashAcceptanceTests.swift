@@ -216,7 +216,8 @@ struct CrashAcceptanceTests {
             let file = folder + "/state"
             var counter = 0.0
             var histogram = 0.0
-            var groups = 0
+            // The groups put that came back after each restart: every later restart must still have them all.
+            var groupsBack: Set<String> = []
             for (number, killAfter) in [150, 400, 275, 700].map({ $0 + Int.random(in: 0..<100) }).enumerated() {
                 let copy = try Self.copy(file, arguments: arguments)
                 let round = try Self.pushUntilKilled(
@@ -243,8 +244,9 @@ struct CrashAcceptanceTests {
                 let instances = Self.groupInstances(in: text)
                 let found = Self.checkGroups(of: round, number: number, in: instances)
                 #expect(found.put > 0 && found.deleted > 0, "no group put or deleted before the kill")
-                groups += found.put
-                #expect(instances.count >= groups, "groups of earlier rounds lost: \(instances.count) of \(groups)")
+                let lost = groupsBack.subtracting(instances)
+                #expect(lost.isEmpty, "groups back after an earlier restart are gone: \(lost.sorted().prefix(5))")
+                groupsBack.formUnion(instances.filter { $0.hasPrefix("p") })
                 print(
                     "crash round\(intruder ? " (snapshots every 30 ms, a second process started)" : ""): kill -9 after \(killAfter) ms; acknowledged \(round.counterAcks) increments and "
                         + "\(round.histogramAcks) observations; restored \(Int(newCounter - counter)) and "

@@ -101,7 +101,9 @@ struct PushGroupsAcceptanceTests {
             #expect(!text.contains("other{"), "a refused push changed the group")
             #expect(text.contains("pushed{instance=\"a\",job=\"limits\",n=\"2\"} 2"), "\(text)")
             #expect(text.contains("delivery_metrics_api_errors_total{reason=\"push_limit\"} 3"), "\(text)")
-            #expect(text.contains("push_failure_time_seconds{instance=\"a\",job=\"limits\"} 1"), "\(text)")
+            let failure = text.split(separator: "\n").first { $0.hasPrefix("push_failure_time_seconds{instance=\"a\"") }
+            let failed = failure.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+            #expect(abs(failed - Date().timeIntervalSince1970) < 60, "the refusals' time: \(failure ?? "none")")
 
             #expect(try Self.request(port, "DELETE", "/metrics/job/limits/instance/b").status == 202)
             #expect(try Self.request(port, "PUT", "/metrics/job/limits/instance/c", body: Self.series(1)).status == 200)
@@ -184,6 +186,8 @@ struct PushGroupsAcceptanceTests {
                     try Self.request(capped.port, "PUT", "/metrics/job/ttl/instance/kept", body: Self.series(1)).status
                         == 200
                 )
+                // There at first, so that its going is the cap's doing.
+                #expect(Self.instances(of: "ttl", in: try Self.metrics(capped.port)) == ["asked", "kept"])
                 let cut = try Self.eventually(within: 4) {
                     Self.instances(of: "ttl", in: try Self.metrics(capped.port)) == ["kept"]
                 }

@@ -11,8 +11,8 @@ a folded section opens and its zero series show; a histogram series has an SVG c
 colours; at 375 px nothing is wider than the window. Screenshots of both widths go to SHOTS_DIR. Exit 1 on any
 failed check, with one line per check.
 """
-import base64
 import json
+import math
 import sys
 import urllib.request
 
@@ -20,6 +20,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 url, token, shots = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
 failures = []
@@ -66,7 +67,8 @@ for line in metrics.splitlines():
         cumulative.append(float(line.rsplit(" ", 1)[1]))
 per_bucket = [c - (cumulative[i - 1] if i else 0) for i, c in enumerate(cumulative)]
 fullest = max(per_bucket) if per_bucket else 0
-want_heights = [0 if c == 0 else max(1, round(c / fullest * 32)) for c in per_bucket]
+# Halves away from zero, as Swift's rounded() (Python's round() takes them to even).
+want_heights = [0 if c == 0 else max(1, math.floor(c / fullest * 32 + 0.5)) for c in per_bucket]
 
 options = Options()
 for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run"):
@@ -103,10 +105,16 @@ try:
     check("typing in the filter narrows the sections", 0 < narrowed < sections, f"{sections} -> {narrowed}")
     check("and the overview", 0 < narrowed_rows < rows, f"{rows} -> {narrowed_rows}")
     check("every visible section matches", all("rollback" in t for t in texts), texts)
+    # A label value held only by zero series, folded twice: the filter unfolds where it matches.
+    box.clear()
+    box.send_keys("gstg-ref")
+    matching_rows = js("return Array.from(document.querySelectorAll('tr.series'))"
+                       ".filter(r => r.checkVisibility() && r.textContent.includes('gstg-ref')).length")
+    check("a label value in a folded list is unfolded by the filter", matching_rows > 0, matching_rows)
     box.clear()
     box.send_keys(" ")
-    js("document.getElementById('filter').dispatchEvent(new Event('input'))")
     check("clearing the filter shows every section again", visible("section") == sections)
+    check("and folds back what it unfolded", js("return document.querySelectorAll('details.zeros[open]').length") == 0)
 
     # A metric whose series are all at zero (a cartesian reset holds them from the start): folded.
     folded = driver.find_element(By.XPATH, "//section[contains(@class,'metric')]//details[contains(@class,'series')"
@@ -139,6 +147,8 @@ try:
     check("the copy button is shown", button.is_displayed())
     button.click()
     line = driver.find_element(By.CSS_SELECTOR, "section#auto_deploy_pressure .push pre").text
+    # The clipboard answers asynchronously; the button says which way it went.
+    WebDriverWait(driver, 5).until(lambda _: button.text != "copy")
     outcome = button.text
     selected = js("return window.getSelection().toString()")
     check("the copy button copies, or selects its line", outcome == "copied" or selected.strip() == line.strip(),

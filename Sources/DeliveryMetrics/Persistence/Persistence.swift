@@ -148,8 +148,11 @@ final class Persistence {
         // Series and pushed groups whose time-to-live passed while the process was down go now, before the first
         // scrape, journaled like any expiry.
         let now = WallClock.now()
-        registry.expire(now: now)
-        _ = pushes?.expire(now: now)
+        let series = registry.expire(now: now)
+        if series > 0 { logger.info("expired series at boot", metadata: ["series": "\(series)"]) }
+        if let groups = pushes?.expire(now: now), groups > 0 {
+            logger.info("expired pushed groups at boot", metadata: ["groups": "\(groups)"])
+        }
     }
 
     /// Starts the batch hook and the snapshot timer; folds a replayed journal into a snapshot straight away.

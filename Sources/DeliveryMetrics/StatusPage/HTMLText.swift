@@ -1,20 +1,20 @@
 /// Text as the status page writes it: escaped for HTML, times as `<time>` elements, values for a shell.
 enum HTMLText {
-    /// Escaped for both text and double-quoted attribute values.
+    /// Escaped for both text and double-quoted attribute values, scalar by scalar: a `"` followed by a combining
+    /// mark is one `Character` that is not equal to `"`, and would close an attribute if compared as characters.
     static func escape(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            default: output.append(character)
+        var output = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": output.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": output.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": output.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": output.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": output.append(contentsOf: "&#39;".unicodeScalars)
+            default: output.append(scalar)
             }
         }
-        return output
+        return String(output)
     }
 
     /// The most of one name or value the page shows.
@@ -30,8 +30,8 @@ enum HTMLText {
         return String(String.UnicodeScalarView(scalars.prefix(longest))) + "…"
     }
 
-    /// A UTC time, absolute in the markup (a cached page must not say "3 min ago"); the page's script adds the
-    /// relative form beside it.
+    /// A UTC time, absolute in the markup (a cached page must not say "3 min ago"); the page's script shows the
+    /// relative form instead and keeps the absolute one as the element's title.
     static func time(_ seconds: Double) -> String {
         let stamp = LogFormatter.rfc3339(seconds).prefix(19)
         return "<time datetime=\"\(stamp)Z\">\(stamp.replacing("T", with: " ")) UTC</time>"

@@ -11,6 +11,9 @@ struct HistogramChart {
         var height: Int
     }
 
+    /// The most bars drawn: a pushed histogram may state thousands of buckets, and the page lists thousands of
+    /// series; past this the chart gives way to a line saying how many buckets there are.
+    static let maxBars = 64
     static let height = 32
     static let barWidth = 6
     static let gap = 1
@@ -51,6 +54,9 @@ struct HistogramChart {
     }
 
     func svg(label: String) -> String {
+        guard bars.count <= Self.maxBars else {
+            return "<span class=\"meta\">\(bars.count) buckets, more than the \(Self.maxBars) a chart draws</span>"
+        }
         let width = bars.count * (Self.barWidth + Self.gap)
         var svg =
             "<svg class=\"chart\" width=\"\(width)\" height=\"\(Self.height)\" viewBox=\"0 0 \(width) \(Self.height)\""

@@ -6,10 +6,57 @@ struct PushedGroupsSection {
     static let listedGroups = 200
     static let listedSeries = 4_000
 
-    let groups: [PushGroup]
+    /// One listed group and what the page shows of it, worked out once for the table and the section.
+    struct Listing {
+        let group: PushGroup
+        /// The anchor of its section: from a hash of its key, so that a link keeps pointing at the same group
+        /// when others come and go.
+        let anchor: String
+        /// Its families in name order, and how many of their series the section lists.
+        let families: [StoredFamily]
+        let rows: Int
+        /// The key's names and values and the names of the listed families, lowercased.
+        let filterText: String
+    }
+
+    let groupCount: Int
+    let listings: [Listing]
 
     init(_ pushes: PushStore) {
-        groups = pushes.groups.values.sorted { PushStore.precedes($0.key.labels, $1.key.labels) }
+        let groups = pushes.groups.values.sorted { PushStore.precedes($0.key.labels, $1.key.labels) }
+        groupCount = groups.count
+        var budget = Self.listedSeries
+        listings = groups.prefix(Self.listedGroups).map { group in
+            let families = group.families.values.sorted { $0.family.name.lexicographicallyPrecedes($1.family.name) }
+            let rows = min(group.seriesCount, MetricSection.listed, budget)
+            budget -= rows
+            var words = group.key.labels.flatMap { [Self.text($0.name), Self.text($0.value)] }
+            var left = rows
+            for stored in families where left > 0 {
+                words.append(Self.text(stored.family.name))
+                left -= stored.family.metrics.count
+            }
+            return Listing(
+                group: group,
+                anchor: Self.anchor(of: group.key),
+                families: families,
+                rows: rows,
+                filterText: words.joined(separator: " ").lowercased()
+            )
+        }
+    }
+
+    /// `group-` and 16 hex digits of the SHA-256 of the key's pairs.
+    static func anchor(of key: GroupingKey) -> String {
+        var bytes: [UInt8] = []
+        for label in key.labels {
+            withUnsafeBytes(of: UInt64(label.name.count).littleEndian) { bytes += $0 }
+            bytes += label.name
+            withUnsafeBytes(of: UInt64(label.value.count).littleEndian) { bytes += $0 }
+            bytes += label.value
+        }
+        let digits = SHA256.digest(bytes).prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }
+        return "group-" + digits.joined()
     }
 
     /// A name or value as the page shows it, cut to `HTMLText.longest`.
@@ -25,24 +72,19 @@ struct PushedGroupsSection {
             .map { "\(text($0.name))=\"\(text($0.value))\"" }.joined(separator: ",")
     }
 
-    private static func filterText(_ group: PushGroup) -> String {
-        var words = group.key.labels.flatMap { [text($0.name), text($0.value)] }
-        words += group.families.values.map { text($0.family.name) }
-        return words.joined(separator: " ").lowercased()
-    }
-
     /// The table, for the top of the page.
     func table() -> String {
         var html = "<h2 id=\"pushed-groups\">Pushed groups</h2>\n"
-        guard !groups.isEmpty else {
+        guard !listings.isEmpty else {
             return html + "<p class=\"meta\">No groups pushed yet (<code>PUT /metrics/job/&lt;job&gt;</code>).</p>\n"
         }
         html += "<div class=\"scroll\"><table class=\"groups\"><thead><tr><th>job</th><th>labels</th>"
         html += "<th>last push</th><th>last failure</th><th class=\"num\">series</th></tr></thead><tbody>\n"
-        for (index, group) in groups.prefix(Self.listedGroups).enumerated() {
+        for listing in listings {
+            let group = listing.group
             let failed = group.failureTime > group.pushTime ? " failed" : ""
-            html += "<tr class=\"group\(failed)\" data-filter=\"\(HTMLText.escape(Self.filterText(group)))\">"
-            html += "<td><a href=\"#group-\(index + 1)\">\(HTMLText.escape(Self.job(of: group)))</a></td>"
+            html += "<tr class=\"group\(failed)\" data-filter=\"\(HTMLText.escape(listing.filterText))\">"
+            html += "<td><a href=\"#\(listing.anchor)\">\(HTMLText.escape(Self.job(of: group)))</a></td>"
             let labels = Self.otherLabels(of: group)
             html += labels.isEmpty ? "<td>—</td>" : "<td><code>\(HTMLText.escape(labels))</code></td>"
             html += "<td>\(group.pushTime == 0 ? "never" : HTMLText.time(group.pushTime))</td>"
@@ -50,8 +92,8 @@ struct PushedGroupsSection {
             html += "<td class=\"num\">\(group.seriesCount)</td></tr>\n"
         }
         html += "</tbody></table></div>\n"
-        if groups.count > Self.listedGroups {
-            html += "<p class=\"meta\">… and \(groups.count - Self.listedGroups) more groups: "
+        if groupCount > listings.count {
+            html += "<p class=\"meta\">… and \(groupCount - listings.count) more groups: "
             html += "<a href=\"/api/v1/metrics\">/api/v1/metrics</a> lists them all.</p>\n"
         }
         return html
@@ -60,37 +102,34 @@ struct PushedGroupsSection {
     /// A section per listed group, with its series.
     func sections() -> String {
         var html = ""
-        var budget = Self.listedSeries
-        for (index, group) in groups.prefix(Self.listedGroups).enumerated() {
-            html += "<section id=\"group-\(index + 1)\" class=\"group\""
-            html += " data-filter=\"\(HTMLText.escape(Self.filterText(group)))\">\n"
+        for listing in listings {
+            let group = listing.group
+            html += "<section id=\"\(listing.anchor)\" class=\"group\""
+            html += " data-filter=\"\(HTMLText.escape(listing.filterText))\">\n"
             let key =
                 "{" + group.key.labels.map { "\(Self.text($0.name))=\"\(Self.text($0.value))\"" }.joined(separator: ",")
                 + "}"
             html += "<h2>Pushed group <code>\(HTMLText.escape(key))</code></h2>\n"
             html += "<p class=\"meta\">Last push \(group.pushTime == 0 ? "never" : HTMLText.time(group.pushTime))"
             html += "; last failure \(group.failureTime == 0 ? "never" : HTMLText.time(group.failureTime)).</p>\n"
-            let rows = min(group.seriesCount, MetricSection.listed, budget)
-            budget -= rows
-            html += series(of: group, listing: rows)
+            html += series(of: listing)
             html += "</section>\n"
         }
         return html
     }
 
-    private func series(of group: PushGroup, listing limit: Int) -> String {
-        let count = group.seriesCount
+    private func series(of listing: Listing) -> String {
+        let count = listing.group.seriesCount
         guard count > 0 else { return "<p class=\"meta\">No series: the group holds only its push times.</p>\n" }
         var html = "<details class=\"series\" open><summary>\(count) series</summary>\n"
         html +=
             "<div class=\"scroll\"><table><thead><tr><th>series</th><th>type</th><th>value</th></tr></thead><tbody>\n"
         var listed = 0
-        let families = group.families.values.sorted { $0.family.name.lexicographicallyPrecedes($1.family.name) }
-        rows: for stored in families {
+        rows: for stored in listing.families {
             for metric in stored.family.metrics {
-                guard listed < limit else { break rows }
+                guard listed < listing.rows else { break rows }
                 listed += 1
-                html += row(stored.family, metric, key: group.key)
+                html += row(stored.family, metric, key: listing.group.key)
             }
         }
         html += "</tbody></table></div>\n"

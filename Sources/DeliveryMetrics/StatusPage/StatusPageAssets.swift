@@ -49,14 +49,26 @@ enum StatusPageAssets {
           var count = document.getElementById("filter-count");
           var items = Array.prototype.slice.call(document.querySelectorAll("[data-filter]"));
           filter.hidden = false;
+          var opened = [];
           filter.addEventListener("input", function () {
             var words = filter.value.toLowerCase().split(/\\s+/).filter(Boolean);
             var sections = 0;
+            // A match may be a label value in a folded list: unfold it while the filter holds, fold it back after.
+            opened.forEach(function (details) { details.open = false; });
+            opened = [];
             items.forEach(function (item) {
               var text = item.getAttribute("data-filter");
               var match = words.every(function (word) { return text.indexOf(word) >= 0; });
               item.hidden = !match;
-              if (match && item.tagName === "SECTION") { sections += 1; }
+              if (match && item.tagName === "SECTION") {
+                sections += 1;
+                if (words.length) {
+                  item.querySelectorAll("details:not([open])").forEach(function (details) {
+                    details.open = true;
+                    opened.push(details);
+                  });
+                }
+              }
             });
             count.textContent = words.length ? sections + (sections === 1 ? " section matches" : " sections match") : "";
           });
@@ -67,13 +79,17 @@ enum StatusPageAssets {
             }
             return seconds >= 10 ? Math.floor(seconds) + " s ago" : "just now";
           }
-          var now = Date.now();
-          document.querySelectorAll("time[datetime]").forEach(function (time) {
-            var then = Date.parse(time.getAttribute("datetime"));
-            if (isNaN(then)) { return; }
-            time.title = time.textContent;
-            time.textContent = ago(Math.max(0, (now - then) / 1000));
-          });
+          var times = Array.prototype.slice.call(document.querySelectorAll("time[datetime]"));
+          times.forEach(function (time) { time.title = time.textContent; });
+          function relative() {
+            var now = Date.now();
+            times.forEach(function (time) {
+              var then = Date.parse(time.getAttribute("datetime"));
+              if (!isNaN(then)) { time.textContent = ago(Math.max(0, (now - then) / 1000)); }
+            });
+          }
+          relative();
+          setInterval(relative, 30000);
           document.querySelectorAll("button.copy").forEach(function (button) {
             button.hidden = false;
             button.addEventListener("click", function () {
@@ -85,9 +101,14 @@ enum StatusPageAssets {
                 selection.removeAllRanges();
                 selection.addRange(range);
                 button.textContent = "selected: press Ctrl+C";
+                later();
               }
+              function later() { setTimeout(function () { button.textContent = "copy"; }, 4000); }
               if (navigator.clipboard && window.isSecureContext) {
-                navigator.clipboard.writeText(line.textContent).then(function () { button.textContent = "copied"; }, select);
+                navigator.clipboard.writeText(line.textContent).then(function () {
+                  button.textContent = "copied";
+                  later();
+                }, select);
               } else {
                 select();
               }

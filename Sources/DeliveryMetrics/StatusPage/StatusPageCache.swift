@@ -23,7 +23,7 @@ final class StatusPageCache {
         if page == nil || writes != writesGeneration || pushed != pushesGeneration
             || (process != processGeneration && now - renderedAt >= 1)
         {
-            page = SharedBytes(Array(StatusPage.html(registry, pushes: pushes, baseURL: baseURL).utf8))
+            page = SharedBytes(Array(StatusPage.html(registry, pushes: pushes, baseURL: baseURL, now: now).utf8))
             writesGeneration = writes
             pushesGeneration = pushed
             processGeneration = process

@@ -198,9 +198,11 @@ extension PushExpositionTests {
             now: 1_700_000_060
         )
         let html = page()
+        let anchor = PushedGroupsSection.anchor(of: try F.key("/metrics/job/ci/instance/r<1>"))
+        #expect(anchor.count == "group-".count + 16)
         // The table: the job linking to the group's section, its other labels, the two times and the series.
         #expect(
-            html.contains("<td><a href=\"#group-1\">ci</a></td><td><code>instance=&quot;r&lt;1&gt;&quot;</code></td>")
+            html.contains("<td><a href=\"#\(anchor)\">ci</a></td><td><code>instance=&quot;r&lt;1&gt;&quot;</code></td>")
         )
         #expect(
             html.contains(
@@ -211,7 +213,7 @@ extension PushExpositionTests {
         )
         #expect(html.contains("<tr class=\"group failed\" data-filter=\"instance r&lt;1&gt; job ci x\">"))
         // The section: the group's key, and its series without the key's labels.
-        #expect(html.contains("<section id=\"group-1\" class=\"group\""))
+        #expect(html.contains("<section id=\"\(anchor)\" class=\"group\""))
         #expect(
             html.contains("<h2>Pushed group <code>{instance=&quot;r&lt;1&gt;&quot;,job=&quot;ci&quot;}</code></h2>")
         )
@@ -229,8 +231,9 @@ extension PushExpositionTests {
             now: 1_700_000_000
         )
         let html = StatusPage.html(registry, pushes: store, baseURL: "", now: 1_700_000_001)
-        #expect(html.contains("<td><a href=\"#group-1\">ci</a></td><td>—</td>"))
-        let section = try #require(html.range(of: "<section id=\"group-1\"")).lowerBound
+        let anchor = PushedGroupsSection.anchor(of: try F.key("/metrics/job/ci"))
+        #expect(html.contains("<td><a href=\"#\(anchor)\">ci</a></td><td>—</td>"))
+        let section = try #require(html.range(of: "<section id=\"\(anchor)\"")).lowerBound
         let group = html[section...]
         #expect(group.components(separatedBy: "<tr class=\"series\">").count - 1 == MetricSection.listed)
         #expect(group.contains("… and 51 more series not listed here"))

@@ -45,6 +45,15 @@ struct HistogramChartTests {
         #expect(falling.bars.map(\.count) == [5, 0, 0])
     }
 
+    @Test func aHistogramOfThousandsOfBucketsIsNotDrawn() {
+        let bounds = (0..<100_000).map(Double.init) + [.infinity]
+        let chart = HistogramChart(bounds: bounds, counts: [UInt64](repeating: 1, count: bounds.count))
+        let svg = chart.svg(label: "x")
+        #expect(!svg.contains("<rect"))
+        #expect(svg.contains("100001 buckets, more than the 64 a chart draws"))
+        #expect(svg.utf8.count < 200)
+    }
+
     @Test func writesOneRectPerBucketWithItsBoundAndCountAndNoStyleAttribute() {
         let svg = HistogramChart(catalogueBounds: [0.5], bucketCounts: [4, 1]).svg(label: "a <chart>")
         #expect(svg.contains("<rect class=\"bar\" x=\"0\" y=\"0\" width=\"6\" height=\"32\"><title>le 0.5: 4</title>"))

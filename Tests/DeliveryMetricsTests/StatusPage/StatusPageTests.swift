@@ -108,6 +108,29 @@ struct StatusPageTests {
         #expect(HTMLText.shortened("short") == "short")
     }
 
+    /// A quote followed by a combining mark is one character that is not a quote: escaped scalar by scalar, it
+    /// cannot close an attribute.
+    @Test func escapesAQuoteEvenWhenACombiningMarkFollowsIt() throws {
+        let escaped = HTMLText.escape("\"\u{301} x=<\u{301}")
+        #expect(escaped == "&quot;\u{301} x=&lt;\u{301}")
+        let store = PushFixtures.store()
+        try store.push(
+            [PushFixtures.family("x", .gauge, series: [[("a", "\"\u{301} onclick=alert(1) \"\u{301}")]])],
+            to: try PushFixtures.key("/metrics/job/ci\"\u{301} hidden x=\"\u{301}"),
+            replace: true,
+            timeToLive: nil,
+            now: now
+        )
+        let html = StatusPage.html(registry(), pushes: store, baseURL: "", now: now)
+        // Outside the macro, which cannot spell a quote fused with a mark in the text it keeps of its argument.
+        let mark: Unicode.Scalar = "\u{301}"
+        let fused = "\"" + String(mark)
+        let hasMark = html.unicodeScalars.contains(mark)
+        let hasFused = html.contains(fused)
+        #expect(hasMark, "the values are on the page")
+        #expect(!hasFused, "a raw quote before a combining mark")
+    }
+
     @Test func drawsAChartWithABarPerBucketForAHistogramWithObservations() throws {
         let registry = registry()
         let family = try #require(registry.family(named: "deployment_duration_seconds"))
