@@ -165,6 +165,30 @@ struct StatusPageTests {
         #expect(scriptText.contains("getElementById(\"filter\")") && html.contains("id=\"filter-count\""))
     }
 
+    /// Readers asking after every write cannot keep the loop rendering a page that takes long: a write within ten
+    /// times the last render's cost is shown by the render after that.
+    @Test func theCacheRendersASlowPageAgainOnlyAfterTenTimesItsCost() throws {
+        let registry = registry(maxSeries: 50_000)
+        let family = try #require(registry.family(named: "deployment_blocker_count"))
+        for index in 0..<20_000 {
+            try family.apply(.set, labelValues: ["cause-\(index)", "2024-W01"], value: 1, now: now)
+        }
+        let cache = StatusPageCache(baseURL: nil)
+        _ = cache.response(registry, now: now)
+        let cost = cache.renderCost
+        #expect(cost > 0)
+        let pressure = try #require(registry.family(named: "auto_deploy_pressure"))
+        try pressure.apply(.set, labelValues: ["gprd"], value: 7, now: now)
+        let soon = cache.response(registry, now: now + cost * StatusPageCache.costFactor / 2)
+        #expect(
+            !String(decoding: soon.joinedBody, as: UTF8.self).contains("<td>gprd</td><td class=\"value num\">7</td>")
+        )
+        let later = cache.response(registry, now: now + cost * StatusPageCache.costFactor + 0.001)
+        #expect(
+            String(decoding: later.joinedBody, as: UTF8.self).contains("<td>gprd</td><td class=\"value num\">7</td>")
+        )
+    }
+
     @Test func theCacheSendsThePolicyAndRendersAgainAfterAWrite() throws {
         let registry = registry()
         let cache = StatusPageCache(baseURL: nil)
@@ -172,7 +196,7 @@ struct StatusPageTests {
         #expect(first.headers["Content-Security-Policy"] == StatusPageAssets.contentSecurityPolicy)
         #expect(first.headers["X-Content-Type-Options"] == "nosniff")
         try registry.family(named: "auto_deploy_pressure")?.apply(.set, labelValues: ["gprd"], value: 7, now: now)
-        let second = cache.response(registry, now: now)
+        let second = cache.response(registry, now: now + cache.renderCost * StatusPageCache.costFactor)
         #expect(
             String(decoding: second.joinedBody, as: UTF8.self).contains("<td>gprd</td><td class=\"value num\">7</td>")
         )
