@@ -196,7 +196,7 @@ struct StatusPageTests {
         #expect(first.headers["Content-Security-Policy"] == StatusPageAssets.contentSecurityPolicy)
         #expect(first.headers["X-Content-Type-Options"] == "nosniff")
         try registry.family(named: "auto_deploy_pressure")?.apply(.set, labelValues: ["gprd"], value: 7, now: now)
-        let second = cache.response(registry, now: now + cache.renderCost * StatusPageCache.costFactor)
+        let second = cache.response(registry, now: now + cache.renderCost * StatusPageCache.costFactor + 1)
         #expect(
             String(decoding: second.joinedBody, as: UTF8.self).contains("<td>gprd</td><td class=\"value num\">7</td>")
         )
