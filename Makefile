@@ -196,7 +196,7 @@ micro-bench: deps
 
 ## bench-smoke: the same harness for one second a scenario, results thrown away; part of make test.
 bench-smoke: deps-bench build
-	BENCH_SECONDS=1 PUSH_COST_N=100 BENCH_RESULTS=.build/bench-smoke.md scripts/bench.sh $(BINARY) >/dev/null
+	BENCH_SECONDS=1 BENCH_ROUNDS=1 PUSH_COST_N=100 BENCH_RESULTS=.build/bench-smoke.md scripts/bench.sh $(BINARY) >/dev/null
 	@grep -q "| 1. push" .build/bench-smoke.md && grep -q "| delivery-metrics, access log off | [1-9]" .build/bench-smoke.md \
 	    && grep -q "| Go shape" .build/bench-smoke.md \
 	    && grep -q '^| 7\. .*lua`) | [1-9]' .build/bench-smoke.md && grep -q '^| 7b\. .*lua`) | [1-9]' .build/bench-smoke.md \

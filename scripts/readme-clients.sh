@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=$(realpath "$1")
 work=$(mktemp -d)
-pid=""
+# shellcheck source=scripts/serve-copy.sh
+. scripts/serve-copy.sh
 cleanup() {
-    if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null || true; fi
+    if [ -n "${served_pid:-}" ]; then kill -KILL "$served_pid" 2>/dev/null || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -23,17 +24,8 @@ block go >"$work/go/main.go"
 [ -s "$work/push.py" ] && [ -s "$work/go/main.go" ] || { echo "README has no python or go block"; exit 1; }
 
 token="readme-clients-token"
-AUTH_TOKEN=$token DELIVERY_METRICS_ACCESS_LOG=false "$binary" -listen-address 127.0.0.1 -port 0 -log-format json \
-    2>"$work/server.log" &
-pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*"address":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$work/server.log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "no boot line:"; cat "$work/server.log"; exit 1; }
-export DELIVERY_METRICS_URL="http://127.0.0.1:$port" DELIVERY_METRICS_TOKEN=$token
+serve_copy "$binary" "$token" "$work/server.log"
+export DELIVERY_METRICS_URL=$served_url DELIVERY_METRICS_TOKEN=$token
 
 if [ -z "${GOCACHE:-}" ] && [ -z "${HOME:-}" ] && [ -z "${XDG_CACHE_HOME:-}" ]; then export GOCACHE="$work/gocache"; fi
 python3 "$work/push.py"
@@ -53,7 +45,5 @@ for series in 'backup_last_success_seconds{instance="",job="backup"}' \
         failed=1
     fi
 done
-kill -TERM "$pid"
-wait "$pid" || { echo "server exited with $? after SIGTERM"; failed=1; }
-pid=""
+stop_copy || { echo "server exited with $? after SIGTERM"; failed=1; }
 exit "$failed"

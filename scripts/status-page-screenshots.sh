@@ -9,24 +9,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=$(realpath "$1")
 work=$(mktemp -d)
-pid=""
+# shellcheck source=scripts/serve-copy.sh
+. scripts/serve-copy.sh
 cleanup() {
-    if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+    stop_copy || true
     rm -rf "$work"
 }
 trap cleanup EXIT
 token="screenshots-token"
-AUTH_TOKEN=$token DELIVERY_METRICS_ACCESS_LOG=false "$binary" -listen-address 127.0.0.1 -port 0 -log-format json \
-    2>"$work/server.log" &
-pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*"address":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$work/server.log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "no boot line:"; cat "$work/server.log"; exit 1; }
-url="http://127.0.0.1:$port"
+serve_copy "$binary" "$token" "$work/server.log"
+url=$served_url
 push() { curl -fsS -o /dev/null -X POST -H "X-Private-Token: $token" -d "$2" "$url/api/$1"; }
 for environment in gstg-cny gstg gprd-cny gprd; do push deployment_started_total/inc "labels=$environment"; done
 push deployment_started_total/add "value=3&labels=gprd"
