@@ -9,7 +9,8 @@ enum EndpointRoute {
     case reset
     case pushedGroups
     case pushgatewayStatus
-    case adminWipe
+    /// Routed only with `--enable-admin-api`, so the endpoint comes with its route.
+    case adminWipe(AdminWipeEndpoint)
     /// One enabled job-webhook source.
     case webhook(JobWebhookEndpoint)
 }
@@ -25,7 +26,7 @@ enum ScreenedRequest {
     case reset(ResetEndpoint.Context)
     case pushedGroups
     case pushgatewayStatus
-    case adminWipe
+    case adminWipe(AdminWipeEndpoint)
     case webhook(JobWebhookEndpoint)
     case pushgateway(PushgatewayEndpoint.Context)
 }

@@ -16,8 +16,6 @@ struct Endpoints {
     let pushgateway: PushgatewayEndpoint
     let pushedGroups: PushedGroupsEndpoint
     let pushgatewayStatus: PushgatewayStatusEndpoint
-    /// Nil without `--enable-admin-api`: the route is not there at all.
-    let adminWipe: AdminWipeEndpoint?
     private let state: ServiceState
 
     init(
@@ -37,7 +35,6 @@ struct Endpoints {
         self.pushgateway = pushgateway
         self.pushedGroups = pushedGroups
         self.pushgatewayStatus = pushgatewayStatus
-        self.adminWipe = adminWipe
         self.statusPage = statusPage
         self.ready = ready
         self.metrics = metrics
@@ -54,7 +51,8 @@ struct Endpoints {
         router.add("DELETE", ResetEndpoint.route, .reset)
         router.add("GET", "/api/v1/metrics", .pushedGroups)
         router.add("GET", "/api/v1/status", .pushgatewayStatus)
-        if adminWipe != nil { router.add("PUT", AdminWipeEndpoint.route, .adminWipe) }
+        // Nil without `--enable-admin-api`: the route is not there at all.
+        if let adminWipe { router.add("PUT", AdminWipeEndpoint.route, .adminWipe(adminWipe)) }
         // One route per enabled webhook source, so the token to expect is known from the route alone.
         for webhook in webhooks.sorted(by: { $0.route < $1.route }) {
             router.add("POST", webhook.route, .webhook(webhook))
@@ -125,9 +123,7 @@ struct Endpoints {
         case .reset: reset.screen(head, parameters: parameters).map(ScreenedRequest.reset)
         case .pushedGroups: pushedGroups.screen(head, parameters: parameters).map { .pushedGroups }
         case .pushgatewayStatus: pushgatewayStatus.screen(head, parameters: parameters).map { .pushgatewayStatus }
-        case .adminWipe:
-            adminWipe.map { $0.screen(head, parameters: parameters).map { .adminWipe } }
-                ?? .refuse(.error(HTTPError(404, "no route")))
+        case .adminWipe(let wipe): wipe.screen(head, parameters: parameters).map { .adminWipe(wipe) }
         case .webhook(let webhook): webhook.screen(head, parameters: parameters).map { .webhook(webhook) }
         }
     }
@@ -144,7 +140,7 @@ struct Endpoints {
         case .reset(let family): reset.handle(request, family)
         case .pushedGroups: pushedGroups.handle(request, ())
         case .pushgatewayStatus: pushgatewayStatus.handle(request, ())
-        case .adminWipe: adminWipe.map { $0.handle(request, ()) } ?? .now(.error(HTTPError(404, "no route")))
+        case .adminWipe(let wipe): wipe.handle(request, ())
         case .webhook(let webhook): webhook.handle(request, ())
         case .pushgateway(let context): pushgateway.handle(request, context)
         }

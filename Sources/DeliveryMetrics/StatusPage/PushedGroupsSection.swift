@@ -66,10 +66,14 @@ struct PushedGroupsSection {
         text(group.key.labels.first { $0.name == GroupingKey.job }?.value ?? [])
     }
 
-    /// The key's pairs other than `job`, as `name="value"`.
+    /// Labels as `a="1",b="2"`, each name and value cut to `HTMLText.longest`.
+    private static func pairs(_ labels: [PushedLabel]) -> String {
+        labels.map { "\(text($0.name))=\"\(text($0.value))\"" }.joined(separator: ",")
+    }
+
+    /// The key's pairs other than `job`.
     private static func otherLabels(of group: PushGroup) -> String {
-        group.key.labels.filter { $0.name != GroupingKey.job }
-            .map { "\(text($0.name))=\"\(text($0.value))\"" }.joined(separator: ",")
+        pairs(group.key.labels.filter { $0.name != GroupingKey.job })
     }
 
     /// The table, for the top of the page.
@@ -106,9 +110,7 @@ struct PushedGroupsSection {
             let group = listing.group
             html += "<section id=\"\(listing.anchor)\" class=\"group\""
             html += " data-filter=\"\(HTMLText.escape(listing.filterText))\">\n"
-            let key =
-                "{" + group.key.labels.map { "\(Self.text($0.name))=\"\(Self.text($0.value))\"" }.joined(separator: ",")
-                + "}"
+            let key = "{" + Self.pairs(group.key.labels) + "}"
             html += "<h2>Pushed group <code>\(HTMLText.escape(key))</code></h2>\n"
             html += "<p class=\"meta\">Last push \(group.pushTime == 0 ? "never" : HTMLText.time(group.pushTime))"
             html += "; last failure \(group.failureTime == 0 ? "never" : HTMLText.time(group.failureTime)).</p>\n"
@@ -144,7 +146,7 @@ struct PushedGroupsSection {
     private func row(_ family: PushedFamily, _ metric: PushedMetric, key: GroupingKey) -> String {
         let own = metric.labels.filter { label in !key.labels.contains { $0.name == label.name } }
             .filter { !($0.name == GroupingKey.instance && $0.value.isEmpty) }
-        let labels = own.map { "\(Self.text($0.name))=\"\(Self.text($0.value))\"" }.joined(separator: ",")
+        let labels = Self.pairs(own)
         let name = Self.text(family.name) + (labels.isEmpty ? "" : "{\(labels)}")
         var html = "<tr class=\"series\"><td><code>\(HTMLText.escape(name))</code></td>"
         html += "<td>\(PushTypeName.of(family.kind).lowercased())</td>"
